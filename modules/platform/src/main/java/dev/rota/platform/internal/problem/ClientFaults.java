@@ -1,0 +1,114 @@
+package dev.rota.platform.internal.problem;
+
+import dev.rota.platform.ProblemException;
+import jakarta.json.JsonException;
+import jakarta.json.bind.JsonbException;
+import jakarta.json.stream.JsonLocation;
+import jakarta.json.stream.JsonParsingException;
+import jakarta.ws.rs.core.Response;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+/**
+ * Finds, anywhere in an exception's cause chain, a failure that is the client's doing rather than
+ * the server's, and answers it: a module's {@link ProblemException}, a body that is not valid JSON
+ * (400 saying where), or a PostgreSQL integrity violation (409 naming the constraint). Containers
+ * wrap these (JSON-B in a processing exception, SQL in a persistence or transaction exception), so
+ * the whole chain is searched.
+ */
+final class ClientFaults {
+
+  private ClientFaults() {}
+
+  static Optional<Response> answer(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ProblemException problem) {
+        return Optional.of(ProblemExceptionMapper.respond(problem));
+      }
+      if (t instanceof SQLException sql && isIntegrityViolation(sql)) {
+        return Optional.of(conflict(sql));
+      }
+      if (t instanceof JsonParsingException parsing) {
+        return Optional.of(malformedJson(parsing, parsing.getLocation()));
+      }
+      if (t instanceof JsonbException || t instanceof JsonException) {
+        Throwable unreadable = t;
+        Optional<Response> deeper = t.getCause() == null ? Optional.empty() : answer(t.getCause());
+        return Optional.of(deeper.orElseGet(() -> malformedJson(unreadable, null)));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean isIntegrityViolation(SQLException e) {
+    return e.getSQLState() != null && e.getSQLState().startsWith("23");
+  }
+
+  private static Response malformedJson(Throwable e, JsonLocation location) {
+    String where =
+        location == null
+            ? ""
+            : " at line " + location.getLineNumber() + ", column " + location.getColumnNumber();
+    return ProblemResponses.of(
+        400,
+        "malformed-body",
+        "Malformed request body",
+        "The request body could not be read as the expected JSON" + where + ": " + rootMessage(e),
+        List.of(),
+        Map.of(),
+        e);
+  }
+
+  /** One answer for SQLSTATE class 23, which the database raises for every broken rule. */
+  private static Response conflict(SQLException e) {
+    Map<String, Object> members = new LinkedHashMap<>();
+    String constraint = null;
+    String serverDetail = null;
+    if (e instanceof PSQLException psql && psql.getServerErrorMessage() != null) {
+      ServerErrorMessage message = psql.getServerErrorMessage();
+      constraint = message.getConstraint();
+      serverDetail = message.getDetail();
+      if (message.getTable() != null) {
+        members.put("table", message.getSchema() + "." + message.getTable());
+      }
+    }
+    if (constraint != null) {
+      members.put("constraint", constraint);
+    }
+    members.put("sqlState", e.getSQLState());
+    String summary = sqlStateSummary(e.getSQLState()) + named(constraint);
+    String detail =
+        ConstraintMessages.describe(constraint).orElse(summary)
+            + (serverDetail == null ? "" : " " + serverDetail);
+    return ProblemResponses.of(
+        409, "conflict", "Conflicts with existing data", detail, List.of(), members, e);
+  }
+
+  private static String sqlStateSummary(String sqlState) {
+    return switch (sqlState) {
+      case "23505" -> "Something with the same unique key already exists";
+      case "23503" -> "The request refers to something that does not exist, or something still"
+          + " refers to what it would remove";
+      case "23P01" -> "The request overlaps with something that already exists";
+      case "23514" -> "The request breaks a rule the data must keep";
+      default -> "The request breaks the integrity of existing data";
+    };
+  }
+
+  private static String named(String constraint) {
+    return constraint == null ? "." : " (constraint " + constraint + ").";
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+  }
+}

@@ -1,0 +1,5 @@
+/**
+ * Tenancy: the tree of groups, projects and subprojects, the parties (users and groups) that hold
+ * roles in it, and the Kubernetes namespace of each project. Other modules use this package only.
+ */
+package dev.rota.tenancy;
