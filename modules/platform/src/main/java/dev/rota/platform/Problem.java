@@ -18,7 +18,11 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * @param extensions further members specific to the problem type (for example the conflicting
  *     constraint), written as top-level members as RFC 9457 §3.2 asks
  */
-@Schema(name = "Problem", description = "RFC 9457 problem details")
+@Schema(
+    name = "Problem",
+    description =
+        "RFC 9457 problem details. Some problem types add members of their own, such as"
+            + " `constraint` on a conflict.")
 @JsonbTypeSerializer(ProblemSerializer.class)
 public record Problem(
     String type,
@@ -27,7 +31,7 @@ public record Problem(
     String detail,
     String instance,
     List<Violation> violations,
-    Map<String, Object> extensions) {
+    @Schema(hidden = true) Map<String, Object> extensions) {
 
   /** Media type of every error response. */
   public static final String MEDIA_TYPE = "application/problem+json";

@@ -37,24 +37,38 @@ public final class DatabaseMigrator {
 
   private final DataSource dataSource;
   private final ClassLoader classLoader;
+  private final int minimumServerVersion;
+  private final List<String> requiredExtensions;
 
   public DatabaseMigrator(DataSource dataSource, ClassLoader classLoader) {
+    this(dataSource, classLoader, MINIMUM_SERVER_VERSION, REQUIRED_EXTENSIONS);
+  }
+
+  /** With other requirements, so that tests can see a server refused. */
+  DatabaseMigrator(
+      DataSource dataSource,
+      ClassLoader classLoader,
+      int minimumServerVersion,
+      List<String> requiredExtensions) {
     this.dataSource = dataSource;
     this.classLoader = classLoader;
+    this.minimumServerVersion = minimumServerVersion;
+    this.requiredExtensions = requiredExtensions;
   }
 
   /** Checks the server, then migrates; returns the schema version now applied. */
   public String migrate() {
     checkServer();
     MigrateResult result = flyway().migrate();
+    String version = latestAvailableVersion();
     LOG.info(
         () ->
             "Database schema at version "
-                + result.targetSchemaVersion
+                + version
                 + " ("
                 + result.migrationsExecuted
                 + " migrations applied now)");
-    return latestAvailableVersion();
+    return version;
   }
 
   /** The version of the newest migration shipped with this build. */
@@ -77,14 +91,16 @@ public final class DatabaseMigrator {
   void checkServer() {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement query = connection.prepareStatement(SERVER_FACTS)) {
-      query.setArray(1, connection.createArrayOf("text", REQUIRED_EXTENSIONS.toArray()));
+      query.setArray(1, connection.createArrayOf("text", requiredExtensions.toArray()));
       try (ResultSet facts = query.executeQuery()) {
         facts.next();
         int versionNum = facts.getInt("version_num");
         String version = facts.getString("version");
-        if (versionNum < MINIMUM_SERVER_VERSION) {
+        if (versionNum < minimumServerVersion) {
           throw new DatabaseUnsuitable(
-              "Rota needs PostgreSQL 14 or newer, but the configured database runs "
+              "Rota needs PostgreSQL "
+                  + minimumServerVersion / 10000
+                  + " or newer, but the configured database runs "
                   + version
                   + ". Upgrade it, or unset ROTA_DB_URL to use the embedded PostgreSQL.");
         }
@@ -93,7 +109,7 @@ public final class DatabaseMigrator {
                 ? List.of()
                 : Arrays.asList((String[]) facts.getArray("available").getArray());
         List<String> missing =
-            REQUIRED_EXTENSIONS.stream().filter(name -> !available.contains(name)).toList();
+            requiredExtensions.stream().filter(name -> !available.contains(name)).toList();
         if (!missing.isEmpty()) {
           throw new DatabaseUnsuitable(
               "The configured PostgreSQL "

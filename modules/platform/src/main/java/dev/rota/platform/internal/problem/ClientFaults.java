@@ -1,5 +1,6 @@
 package dev.rota.platform.internal.problem;
 
+import dev.rota.platform.Problem;
 import dev.rota.platform.ProblemException;
 import jakarta.json.JsonException;
 import jakarta.json.bind.JsonbException;
@@ -25,10 +26,16 @@ final class ClientFaults {
 
   private ClientFaults() {}
 
+  /** The response for the first client fault in the chain, logged; empty if there is none. */
   static Optional<Response> answer(Throwable failure) {
+    return problemFor(failure).map(problem -> ProblemResponses.respond(problem, failure));
+  }
+
+  /** The problem describing the first client fault in the chain, if there is one. */
+  static Optional<Problem> problemFor(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof ProblemException problem) {
-        return Optional.of(ProblemExceptionMapper.respond(problem));
+        return Optional.of(ProblemResponses.problem(problem));
       }
       if (t instanceof SQLException sql && isIntegrityViolation(sql)) {
         return Optional.of(conflict(sql));
@@ -38,7 +45,8 @@ final class ClientFaults {
       }
       if (t instanceof JsonbException || t instanceof JsonException) {
         Throwable unreadable = t;
-        Optional<Response> deeper = t.getCause() == null ? Optional.empty() : answer(t.getCause());
+        Optional<Problem> deeper =
+            t.getCause() == null ? Optional.empty() : problemFor(t.getCause());
         return Optional.of(deeper.orElseGet(() -> malformedJson(unreadable, null)));
       }
     }
@@ -49,23 +57,22 @@ final class ClientFaults {
     return e.getSQLState() != null && e.getSQLState().startsWith("23");
   }
 
-  private static Response malformedJson(Throwable e, JsonLocation location) {
+  private static Problem malformedJson(Throwable e, JsonLocation location) {
     String where =
         location == null
             ? ""
             : " at line " + location.getLineNumber() + ", column " + location.getColumnNumber();
-    return ProblemResponses.of(
+    return ProblemResponses.problem(
         400,
         "malformed-body",
         "Malformed request body",
         "The request body could not be read as the expected JSON" + where + ": " + rootMessage(e),
         List.of(),
-        Map.of(),
-        e);
+        Map.of());
   }
 
   /** One answer for SQLSTATE class 23, which the database raises for every broken rule. */
-  private static Response conflict(SQLException e) {
+  private static Problem conflict(SQLException e) {
     Map<String, Object> members = new LinkedHashMap<>();
     String constraint = null;
     String serverDetail = null;
@@ -85,8 +92,8 @@ final class ClientFaults {
     String detail =
         ConstraintMessages.describe(constraint).orElse(summary)
             + (serverDetail == null ? "" : " " + serverDetail);
-    return ProblemResponses.of(
-        409, "conflict", "Conflicts with existing data", detail, List.of(), members, e);
+    return ProblemResponses.problem(
+        409, "conflict", "Conflicts with existing data", detail, List.of(), members);
   }
 
   private static String sqlStateSummary(String sqlState) {

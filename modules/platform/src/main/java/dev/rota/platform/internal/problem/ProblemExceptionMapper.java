@@ -4,7 +4,6 @@ import dev.rota.platform.ProblemException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
-import java.util.List;
 
 /** Answers every module's {@link ProblemException} with its own status, title and detail. */
 @Provider
@@ -12,11 +11,6 @@ public class ProblemExceptionMapper implements ExceptionMapper<ProblemException>
 
   @Override
   public Response toResponse(ProblemException e) {
-    return respond(e);
-  }
-
-  static Response respond(ProblemException e) {
-    return ProblemResponses.of(
-        e.status(), e.typeSlug(), e.title(), e.getMessage(), List.of(), e.extensions(), e);
+    return ProblemResponses.respond(ProblemResponses.problem(e), e);
   }
 }

@@ -2,6 +2,7 @@ package dev.rota.platform.internal.problem;
 
 import dev.rota.platform.Problem;
 import dev.rota.platform.Problem.Violation;
+import dev.rota.platform.ProblemException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Map;
@@ -32,13 +33,22 @@ public final class ProblemResponses {
       List<Violation> violations,
       Map<String, Object> extensions,
       Throwable cause) {
-    Problem problem = problem(status, slug, title, detail, violations, extensions);
-    if (status >= 500) {
-      LOG.log(Level.SEVERE, problem.instance() + " " + title + ": " + detail, cause);
+    return respond(problem(status, slug, title, detail, violations, extensions), cause);
+  }
+
+  /** Logs the problem under its instance id and wraps it in a response. */
+  public static Response respond(Problem problem, Throwable cause) {
+    if (problem.status() >= 500) {
+      LOG.log(Level.SEVERE, problem.instance() + " " + problem.title() + ": " + problem.detail(), cause);
     } else {
-      LOG.fine(() -> problem.instance() + " " + status + " " + title + ": " + detail);
+      LOG.fine(() -> problem.instance() + " " + problem.status() + " " + problem.detail());
     }
-    return Response.status(status).type(Problem.MEDIA_TYPE).entity(problem).build();
+    return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem).build();
+  }
+
+  /** The problem a module's exception describes. */
+  public static Problem problem(ProblemException e) {
+    return problem(e.status(), e.typeSlug(), e.title(), e.getMessage(), List.of(), e.extensions());
   }
 
   public static Problem problem(

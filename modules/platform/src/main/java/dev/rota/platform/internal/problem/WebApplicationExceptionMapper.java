@@ -50,11 +50,11 @@ public class WebApplicationExceptionMapper implements ExceptionMapper<WebApplica
 
   private String detail(WebApplicationException e, int status) {
     if (e instanceof NotFoundException) {
-      return "There is no resource at /" + uri.getPath().replaceFirst("^/", "")
+      return "There is no resource at " + uri.getRequestUri().getPath()
           + ". See /openapi/ui for the API.";
     }
     if (e instanceof NotAllowedException) {
-      return request.getMethod() + " is not allowed on /" + uri.getPath().replaceFirst("^/", "")
+      return request.getMethod() + " is not allowed on " + uri.getRequestUri().getPath()
           + "; allowed: " + String.join(", ", e.getResponse().getAllowedMethods()) + ".";
     }
     if (e instanceof NotSupportedException) {
