@@ -81,8 +81,6 @@ public final class DatabaseMigrator {
     return Flyway.configure(classLoader)
         .dataSource(dataSource)
         .locations("classpath:db/migration")
-        // Callbacks, if ever, sit with the migrations: the default db/callback does not exist.
-        .callbackLocations("classpath:db/migration")
         .failOnMissingLocations(true)
         .load();
   }

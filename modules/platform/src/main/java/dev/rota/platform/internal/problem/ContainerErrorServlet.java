@@ -15,11 +15,14 @@ import java.util.logging.Logger;
 
 /**
  * The error page for failures the servlet container answers before JAX-RS sees the request: a
- * missing or invalid bearer token (401), a forbidden path (403), an unknown path outside the API
- * (404), an unexpected failure (500). {@code web.xml} routes those status codes here so that they
- * too are problem details.
+ * missing or invalid bearer token (401), a forbidden path (403), an unexpected failure (500).
+ * {@code web.xml} routes those status codes here so that they too are problem details.
+ *
+ * <p>It is also the default servlet ("/"), so that any path outside the API is a 404 problem
+ * straight away. Rota serves no static files; leaving unknown paths to Liberty's file servlet
+ * made a request that had upgraded to HTTP/2 (h2c) hang on its error page.
  */
-@WebServlet(name = "ContainerErrors", urlPatterns = ContainerErrorServlet.PATH)
+@WebServlet(name = "ContainerErrors", urlPatterns = {ContainerErrorServlet.PATH, "/"})
 public class ContainerErrorServlet extends HttpServlet {
 
   public static final String PATH = "/problems/container-error";

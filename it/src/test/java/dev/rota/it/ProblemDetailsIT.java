@@ -1,0 +1,146 @@
+package dev.rota.it;
+
+import static dev.rota.it.ProblemAssert.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Every class of failure answers RFC 9457 problem+json with a message a person can act on, and
+ * the server keeps serving afterwards. The failures are provoked through test-only endpoints
+ * deployed alongside the real WAR.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class ProblemDetailsIT {
+
+  /** The test server's limit, set by the it module's pom (ROTA_HTTP_MAX_BODY_BYTES). */
+  private static final int BODY_LIMIT = 65536;
+
+  @Deployment(testable = false)
+  static WebArchive deployment() {
+    return Deployments.rotaWithProbes();
+  }
+
+  private final RotaClient rota = new RotaClient();
+  private final String token = rota.token("alice");
+
+  @AfterEach
+  void server_keeps_serving() {
+    assertThat(rota.send(rota.authorized("/api/v1/me", token)).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void unknown_path_outside_the_api_is_404_problem() {
+    JsonObject problem = assertProblem(rota.get("/no/such/page"), 404, "not-found");
+    assertThat(problem.getString("detail")).contains("/no/such/page");
+  }
+
+  @Test
+  void unknown_path_inside_the_api_is_404_problem() {
+    JsonObject problem =
+        assertProblem(rota.send(rota.authorized("/api/v1/nothing-here", token)), 404, "not-found");
+    assertThat(problem.getString("detail")).contains("/api/v1/nothing-here");
+  }
+
+  @Test
+  void wrong_method_is_405_problem_with_allow_header() {
+    HttpResponse<String> response = rota.send(rota.authorized("/api/v1/me", token).DELETE());
+
+    JsonObject problem = assertProblem(response, 405, "method-not-allowed");
+    assertThat(response.headers().firstValue("Allow")).hasValueSatisfying(v -> assertThat(v).contains("GET"));
+    assertThat(problem.getString("detail")).contains("DELETE");
+  }
+
+  @Test
+  void unsupported_media_type_is_415_problem() {
+    HttpResponse<String> response =
+        rota.send(
+            rota.authorized("/api/v1/test-probes/echo", token)
+                .header("Content-Type", "text/plain")
+                .POST(BodyPublishers.ofString("name=x")));
+
+    JsonObject problem = assertProblem(response, 415, "unsupported-media-type");
+    assertThat(problem.getString("detail")).contains("text/plain").contains("application/json");
+  }
+
+  @Test
+  void malformed_json_is_400_problem_saying_where() {
+    HttpResponse<String> response = postJson("{\n  \"name\": \"a\",\n  \"gpus\": }");
+
+    JsonObject problem = assertProblem(response, 400, "malformed-body");
+    assertThat(problem.getString("detail")).contains("line 3");
+  }
+
+  @Test
+  void invalid_fields_are_400_problem_listing_each_violation() {
+    HttpResponse<String> response = postJson("{\"name\": \"\", \"gpus\": 9}");
+
+    JsonObject problem = assertProblem(response, 400, "invalid-request");
+    assertThat(problem.getJsonArray("violations").getValuesAs(JsonObject.class))
+        .extracting(v -> v.getString("field"))
+        .containsExactlyInAnyOrder("gpus", "name");
+  }
+
+  @Test
+  void valid_body_is_accepted() {
+    HttpResponse<String> response = postJson("{\"name\": \"a100\", \"gpus\": 8}");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(RotaClient.json(response).getString("name")).isEqualTo("a100");
+  }
+
+  @Test
+  void constraint_violation_is_409_problem_naming_the_constraint() {
+    HttpResponse<String> response =
+        rota.send(rota.authorized("/api/v1/test-probes/duplicate", token).POST(BodyPublishers.noBody()));
+
+    JsonObject problem = assertProblem(response, 409, "conflict");
+    assertThat(problem.getString("constraint")).isEqualTo("it_probe_name_unique");
+    assertThat(problem.getString("detail")).contains("already exists");
+  }
+
+  @Test
+  void body_over_the_limit_is_413_problem() {
+    String big = "{\"name\": \"" + "x".repeat(BODY_LIMIT) + "\", \"gpus\": 1}";
+
+    assertProblem(postJson(big), 413, "payload-too-large");
+  }
+
+  @Test
+  void chunked_body_over_the_limit_is_413_problem() {
+    byte[] big = ("{\"name\": \"" + "x".repeat(BODY_LIMIT) + "\", \"gpus\": 1}").getBytes();
+    HttpResponse<String> response =
+        rota.send(
+            rota.authorized("/api/v1/test-probes/echo", token)
+                .header("Content-Type", "application/json")
+                .POST(BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))));
+
+    assertProblem(response, 413, "payload-too-large");
+  }
+
+  @Test
+  void unexpected_failure_is_500_problem_with_a_correlation_id_and_no_internals() {
+    HttpResponse<String> response = rota.send(rota.authorized("/api/v1/test-probes/crash", token));
+
+    assertProblem(response, 500, "internal-error");
+    assertThat(response.body()).doesNotContain("internal detail", "IllegalStateException");
+  }
+
+  private HttpResponse<String> postJson(String body) {
+    return rota.send(
+        rota.authorized("/api/v1/test-probes/echo", token)
+            .header("Content-Type", "application/json")
+            .POST(BodyPublishers.ofString(body)));
+  }
+}
