@@ -1,0 +1,103 @@
+package dev.rota.platform;
+
+import dev.rota.platform.internal.database.ApplicationDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+
+/**
+ * Runs a unit of work on one database connection in one transaction: committed when the work
+ * returns, rolled back when it throws. Every mutating transaction names its actor, which the
+ * audit triggers record ({@code rota.actor}). A deadlock or serialization failure, which only
+ * concurrency causes, is retried a few times before it reaches the caller.
+ *
+ * <p>Modules use plain JDBC through this class because the SQL that carries Rota's design (ltree,
+ * ranges, row locks) is native anyway; one way of doing transactions serves them all.
+ */
+@ApplicationScoped
+public class Transactions {
+
+  private static final int ATTEMPTS = 3;
+
+  /** One database interaction inside a transaction. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  private final DataSource dataSource;
+
+  /** The application's data source (Liberty's {@code jdbc/rota}). */
+  public Transactions() {
+    this(null);
+  }
+
+  /** A given data source, for tests and benchmarks. */
+  public Transactions(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /** Runs {@code work} in a transaction attributed to {@code actor} in the audit trail. */
+  public <T> T write(String actor, Work<T> work) {
+    return run(
+        connection -> {
+          try (PreparedStatement setActor =
+              connection.prepareStatement("SELECT set_config('rota.actor', ?, true)")) {
+            setActor.setString(1, actor); // ?1: who is acting, for the audit triggers
+            setActor.execute();
+          }
+          return work.run(connection);
+        },
+        false);
+  }
+
+  /** Runs {@code work} in a read-only transaction. */
+  public <T> T read(Work<T> work) {
+    return run(work, true);
+  }
+
+  private <T> T run(Work<T> work, boolean readOnly) {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection connection = dataSource().getConnection()) {
+        connection.setAutoCommit(false);
+        connection.setReadOnly(readOnly);
+        try {
+          T result = work.run(connection);
+          connection.commit();
+          return result;
+        } catch (SQLException | RuntimeException e) {
+          connection.rollback();
+          throw e;
+        } finally {
+          connection.setReadOnly(false);
+          connection.setAutoCommit(true);
+        }
+      } catch (SQLException e) {
+        if (attempt < ATTEMPTS && isTransient(e)) {
+          continue;
+        }
+        throw new DatabaseFailure(e);
+      }
+    }
+  }
+
+  private static boolean isTransient(SQLException e) {
+    return "40001".equals(e.getSQLState()) || "40P01".equals(e.getSQLState());
+  }
+
+  private DataSource dataSource() {
+    return dataSource != null ? dataSource : ApplicationDataSource.lookup();
+  }
+
+  /**
+   * A database failure, carrying the {@link SQLException}; the platform answers it with 409 when
+   * the database refused the change for breaking a rule, and 500 otherwise.
+   */
+  public static final class DatabaseFailure extends RuntimeException {
+    DatabaseFailure(SQLException cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package dev.rota.tenancy.internal.persistence;
+
+import dev.rota.tenancy.Role;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Role bindings and what they add up to. A user holds, at a node, the highest role bound at that
+ * node or any ancestor to the user or to a group they belong to; belonging to a group makes one
+ * belong to every group above it in the tree. All of it is answered by ltree operators over the
+ * GiST index, in one statement each.
+ */
+public class RoleRepository {
+
+  /**
+   * The parties acting for a user: the user and every group they belong to, directly or as a
+   * member of a group nested below it. Takes the user's party id once.
+   */
+  private static final String USER_PARTIES =
+      """
+      user_parties AS (
+        SELECT ?::bigint AS party_id                                   -- 1 the user's party
+        UNION
+        SELECT g.party_id
+          FROM tenancy.group_members m
+          JOIN tenancy.nodes member_of ON member_of.party_id = m.group_party_id
+          JOIN tenancy.nodes g ON g.kind = 'group' AND g.path @> member_of.path
+         WHERE m.user_party_id = ?)                                    -- 2 the user's party again
+      """;
+
+  private static final String EFFECTIVE_ROLE =
+      """
+      WITH %s
+      SELECT max(b.role)::text
+        FROM tenancy.role_bindings b
+        JOIN tenancy.nodes bound ON bound.id = b.node_id
+       WHERE b.party_id IN (SELECT party_id FROM user_parties)
+         AND bound.path @> (SELECT path FROM tenancy.nodes WHERE id = ?) -- 3 the node
+      """
+          .formatted(USER_PARTIES);
+
+  /** Every node the user holds some role at: the subtrees below their bindings. */
+  private static final String VISIBLE_NODES =
+      """
+      WITH %s,
+      granted AS (
+        SELECT bound.path FROM tenancy.role_bindings b
+          JOIN tenancy.nodes bound ON bound.id = b.node_id
+         WHERE b.party_id IN (SELECT party_id FROM user_parties))
+      SELECT %s FROM tenancy.nodes n
+       WHERE n.path <@ ARRAY(SELECT path FROM granted)                 -- GiST: under any grant
+         AND n.path > COALESCE(?::ltree, ''::ltree)                     -- 3 cursor: last path
+       ORDER BY n.path
+       LIMIT ?                                                         -- 4 page size
+      """
+          .formatted(USER_PARTIES, NodeRow.COLUMNS);
+
+  private static final String BIND =
+      """
+      INSERT INTO tenancy.role_bindings (node_id, party_id, role)
+      VALUES (?, ?, ?::tenancy.role)                                   -- 1 node, 2 party, 3 role
+      ON CONFLICT (node_id, party_id) DO UPDATE SET role = EXCLUDED.role
+      """;
+
+  private static final String UNBIND =
+      "DELETE FROM tenancy.role_bindings WHERE node_id = ? AND party_id = ?"; // 1 node, 2 party
+
+  private static final String DIRECT =
+      """
+      SELECT b.party_id, p.kind::text, COALESCE(u.name, g.path::text), b.role::text, b.node_id
+        FROM tenancy.role_bindings b
+        JOIN tenancy.parties p ON p.id = b.party_id
+        LEFT JOIN tenancy.users u ON u.party_id = b.party_id
+        LEFT JOIN tenancy.nodes g ON g.party_id = b.party_id
+       WHERE b.node_id = ?                                             -- 1 the node
+       ORDER BY 3
+      """;
+
+  /**
+   * Every user's effective role at a node, from bindings at the node and its ancestors, to users
+   * directly and through groups (and groups nested below them).
+   */
+  private static final String EFFECTIVE_MEMBERS =
+      """
+      WITH bindings AS (
+        SELECT b.party_id, b.role
+          FROM tenancy.role_bindings b
+          JOIN tenancy.nodes bound ON bound.id = b.node_id
+         WHERE bound.path @> (SELECT path FROM tenancy.nodes WHERE id = ?)), -- 1 the node
+      user_roles AS (
+        SELECT b.party_id AS user_party_id, b.role FROM bindings b
+        UNION ALL
+        SELECT m.user_party_id, b.role
+          FROM bindings b
+          JOIN tenancy.nodes g ON g.party_id = b.party_id
+          JOIN tenancy.nodes member_of ON member_of.kind = 'group' AND member_of.path <@ g.path
+          JOIN tenancy.group_members m ON m.group_party_id = member_of.party_id)
+      SELECT u.party_id, 'user', u.name, max(r.role)::text, NULL::bigint
+        FROM user_roles r JOIN tenancy.users u ON u.party_id = r.user_party_id
+       GROUP BY u.party_id, u.name
+       ORDER BY u.name
+      """;
+
+  public Optional<Role> effectiveRole(Connection c, long userPartyId, long nodeId)
+      throws SQLException {
+    try (PreparedStatement query = c.prepareStatement(EFFECTIVE_ROLE)) {
+      query.setLong(1, userPartyId);
+      query.setLong(2, userPartyId);
+      query.setLong(3, nodeId);
+      try (ResultSet row = query.executeQuery()) {
+        row.next();
+        String role = row.getString(1);
+        return role == null ? Optional.empty() : Optional.of(Role.fromSql(role));
+      }
+    }
+  }
+
+  public List<NodeRow> visibleNodes(Connection c, long userPartyId, String afterPath, int limit)
+      throws SQLException {
+    try (PreparedStatement query = c.prepareStatement(VISIBLE_NODES)) {
+      query.setLong(1, userPartyId);
+      query.setLong(2, userPartyId);
+      query.setString(3, afterPath);
+      query.setInt(4, limit);
+      List<NodeRow> nodes = new ArrayList<>();
+      try (ResultSet row = query.executeQuery()) {
+        while (row.next()) {
+          nodes.add(NodeRow.from(row));
+        }
+      }
+      return nodes;
+    }
+  }
+
+  public void bind(Connection c, long nodeId, long partyId, Role role) throws SQLException {
+    try (PreparedStatement insert = c.prepareStatement(BIND)) {
+      insert.setLong(1, nodeId);
+      insert.setLong(2, partyId);
+      insert.setString(3, role.sqlName());
+      insert.executeUpdate();
+    }
+  }
+
+  public boolean unbind(Connection c, long nodeId, long partyId) throws SQLException {
+    try (PreparedStatement delete = c.prepareStatement(UNBIND)) {
+      delete.setLong(1, nodeId);
+      delete.setLong(2, partyId);
+      return delete.executeUpdate() > 0;
+    }
+  }
+
+  /** The bindings made at the node itself. */
+  public List<RoleGrant> direct(Connection c, long nodeId) throws SQLException {
+    return grants(c, DIRECT, nodeId);
+  }
+
+  /** Every user's effective role at the node. */
+  public List<RoleGrant> effectiveMembers(Connection c, long nodeId) throws SQLException {
+    return grants(c, EFFECTIVE_MEMBERS, nodeId);
+  }
+
+  private static List<RoleGrant> grants(Connection c, String sql, long nodeId)
+      throws SQLException {
+    try (PreparedStatement query = c.prepareStatement(sql)) {
+      query.setLong(1, nodeId);
+      List<RoleGrant> grants = new ArrayList<>();
+      try (ResultSet row = query.executeQuery()) {
+        while (row.next()) {
+          grants.add(
+              new RoleGrant(
+                  row.getLong(1),
+                  row.getString(2),
+                  row.getString(3),
+                  Role.fromSql(row.getString(4))));
+        }
+      }
+      return grants;
+    }
+  }
+
+  /**
+   * A party's role at a node.
+   *
+   * @param partyKind {@code user} or {@code group}
+   * @param partyName the user's name, or the group's path
+   */
+  public record RoleGrant(long partyId, String partyKind, String partyName, Role role) {}
+}
