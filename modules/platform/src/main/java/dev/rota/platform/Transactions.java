@@ -96,7 +96,7 @@ public class Transactions {
    * the database refused the change for breaking a rule, and 500 otherwise.
    */
   public static final class DatabaseFailure extends RuntimeException {
-    DatabaseFailure(SQLException cause) {
+    public DatabaseFailure(SQLException cause) {
       super(cause.getMessage(), cause);
     }
   }

@@ -64,6 +64,17 @@ public class NodeRepository {
       """
           .formatted(NodeRow.COLUMNS);
 
+  /** The nodes with a namespace (projects and subprojects) in a subtree, or in the whole tree. */
+  private static final String NAMESPACED =
+      """
+      SELECT %s FROM tenancy.nodes n
+       WHERE n.kind <> 'group'
+         AND (?::bigint IS NULL                                        -- 1 subtree root, or null
+              OR n.path <@ (SELECT path FROM tenancy.nodes WHERE id = ?)) -- 2 the same root
+       ORDER BY n.path
+      """
+          .formatted(NodeRow.COLUMNS);
+
   private static final String COUNT_DESCENDANTS =
       """
       SELECT count(*) - 1 FROM tenancy.nodes n, tenancy.nodes top
@@ -136,6 +147,15 @@ public class NodeRepository {
   public List<NodeRow> ancestors(Connection c, long id) throws SQLException {
     try (PreparedStatement query = c.prepareStatement(ANCESTORS)) {
       query.setLong(1, id);
+      return list(query);
+    }
+  }
+
+  /** Projects and subprojects at or below {@code rootId}, or everywhere when it is null. */
+  public List<NodeRow> namespaced(Connection c, Long rootId) throws SQLException {
+    try (PreparedStatement query = c.prepareStatement(NAMESPACED)) {
+      setLong(query, 1, rootId);
+      setLong(query, 2, rootId);
       return list(query);
     }
   }

@@ -1,0 +1,89 @@
+package dev.rota.tenancy.internal.application;
+
+import dev.rota.platform.Caller;
+import dev.rota.platform.Transactions;
+import dev.rota.tenancy.Authorization;
+import dev.rota.tenancy.NodeKind;
+import dev.rota.tenancy.Role;
+import dev.rota.tenancy.TenancyException.Forbidden;
+import dev.rota.tenancy.TenancyException.InvalidTenancyRequest;
+import dev.rota.tenancy.TenancyException.UserNotFound;
+import dev.rota.tenancy.internal.persistence.NodeRepository;
+import dev.rota.tenancy.internal.persistence.NodeRow;
+import dev.rota.tenancy.internal.persistence.PartyRepository;
+import dev.rota.tenancy.internal.persistence.PartyRepository.UserRow;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/** Users (created by platform administrators) and their membership in groups of the tree. */
+@ApplicationScoped
+public class PartyService {
+
+  private final PartyRepository parties = new PartyRepository();
+  private final NodeRepository nodes = new NodeRepository();
+
+  @Inject Transactions transactions;
+  @Inject Authorization authorization;
+  @Inject NamespaceReconciler namespaces;
+
+  public UserRow createUser(Caller caller, String name, String displayName) {
+    if (!caller.platformAdmin()) {
+      throw new Forbidden(Role.OWNER, "create users (platform administrators only)");
+    }
+    return transactions.write(caller.name(), c -> parties.createUser(c, name, displayName));
+  }
+
+  /** Users after a name cursor, {@code limit + 1} of them; any signed-in caller may list. */
+  public List<UserRow> users(String afterName, int limit) {
+    return transactions.read(c -> parties.users(c, afterName, limit + 1));
+  }
+
+  public UserRow user(String name) {
+    return transactions.read(c -> parties.findUser(c, name).orElseThrow(() -> new UserNotFound(name)));
+  }
+
+  public List<UserRow> members(Caller caller, long groupId) {
+    return transactions.read(
+        c -> {
+          authorization.require(c, caller, groupId, Role.VIEWER, "see this group's members");
+          return parties.members(c, group(c, groupId).partyId());
+        });
+  }
+
+  public void addMember(Caller caller, long groupId, String userName) {
+    transactions.write(
+        caller.name(),
+        c -> {
+          authorization.require(c, caller, groupId, Role.ADMIN, "change this group's members");
+          UserRow user = parties.findUser(c, userName).orElseThrow(() -> new UserNotFound(userName));
+          parties.addMember(c, group(c, groupId).partyId(), user.partyId());
+          return null;
+        });
+    namespaces.reconcileSubtree(groupId);
+  }
+
+  public boolean removeMember(Caller caller, long groupId, String userName) {
+    boolean removed =
+        transactions.write(
+            caller.name(),
+            c -> {
+              authorization.require(c, caller, groupId, Role.ADMIN, "change this group's members");
+              UserRow user =
+                  parties.findUser(c, userName).orElseThrow(() -> new UserNotFound(userName));
+              return parties.removeMember(c, group(c, groupId).partyId(), user.partyId());
+            });
+    namespaces.reconcileSubtree(groupId);
+    return removed;
+  }
+
+  private NodeRow group(Connection c, long groupId) throws SQLException {
+    NodeRow node = nodes.find(c, groupId).orElseThrow();
+    if (node.kind() != NodeKind.GROUP) {
+      throw new InvalidTenancyRequest("Node " + groupId + " is a " + node.kind().sqlName() + "; only groups have members.");
+    }
+    return node;
+  }
+}

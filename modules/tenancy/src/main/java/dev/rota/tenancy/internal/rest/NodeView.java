@@ -1,0 +1,39 @@
+package dev.rota.tenancy.internal.rest;
+
+import dev.rota.tenancy.internal.domain.NamespaceName;
+import dev.rota.tenancy.internal.domain.NodeLabel;
+import dev.rota.tenancy.internal.persistence.NodeRow;
+import java.time.OffsetDateTime;
+
+/**
+ * A tenancy node on the wire.
+ *
+ * @param path labels from the root, slash-separated ({@code acme/ml/vision})
+ * @param namespace the Kubernetes namespace of a project or subproject; null for a group
+ */
+public record NodeView(
+    long id,
+    String kind,
+    String name,
+    String path,
+    Long parentId,
+    String namespace,
+    int guaranteedGpus,
+    Integer gpuLimit,
+    OffsetDateTime createdAt,
+    OffsetDateTime updatedAt) {
+
+  static NodeView of(NodeRow row) {
+    return new NodeView(
+        row.id(),
+        row.kind().sqlName(),
+        row.name(),
+        NodeLabel.toSlashPath(row.path()),
+        row.parentId(),
+        row.kind().hasNamespace() ? NamespaceName.of(row.id()) : null,
+        row.guaranteedGpus(),
+        row.gpuLimit(),
+        row.createdAt(),
+        row.updatedAt());
+  }
+}

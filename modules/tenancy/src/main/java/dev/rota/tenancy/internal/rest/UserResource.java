@@ -1,0 +1,65 @@
+package dev.rota.tenancy.internal.rest;
+
+import dev.rota.platform.Caller;
+import dev.rota.platform.Page;
+import dev.rota.tenancy.internal.application.PartyService;
+import dev.rota.tenancy.internal.persistence.PartyRepository.UserRow;
+import dev.rota.tenancy.internal.rest.AccessViews.CreateUser;
+import dev.rota.tenancy.internal.rest.AccessViews.UserView;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Users: parties that sign in with a token whose name matches. */
+@Path("users")
+@RequestScoped
+@Tag(name = "Users and groups")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class UserResource {
+
+  @Inject PartyService parties;
+  @Inject Caller caller;
+  @Context UriInfo uri;
+
+  @POST
+  @Operation(summary = "Create a user (platform administrators)")
+  public Response create(@Valid @NotNull CreateUser request) {
+    UserRow user = parties.createUser(caller, request.name(), request.displayName());
+    return Response.created(uri.getAbsolutePathBuilder().path(user.name()).build())
+        .entity(UserView.of(user))
+        .build();
+  }
+
+  @GET
+  @Operation(summary = "Users, by name")
+  public Page<UserView> list(
+      @QueryParam("cursor") String cursor,
+      @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
+    return Page.of(parties.users(Page.decode(cursor), limit), limit, UserRow::name, UserView::of);
+  }
+
+  @GET
+  @Path("{name}")
+  @Operation(summary = "A user by name")
+  public UserView get(@PathParam("name") String name) {
+    return UserView.of(parties.user(name));
+  }
+}
