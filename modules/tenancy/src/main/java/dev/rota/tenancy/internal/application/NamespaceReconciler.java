@@ -60,6 +60,11 @@ public class NamespaceReconciler {
     reconcile(nodeId);
   }
 
+  /** Reconciles wherever a change of the group's members changes who holds which role. */
+  public void reconcileForGroup(long groupNodeId) {
+    transactions.read(c -> roles.nodesBoundToGroup(c, groupNodeId)).forEach(this::reconcile);
+  }
+
   /** Deletes the namespaces of deleted nodes. */
   public void remove(Collection<Long> nodeIds) {
     for (long id : nodeIds) {

@@ -62,7 +62,7 @@ public class PartyService {
           parties.addMember(c, group(c, groupId).partyId(), user.partyId());
           return null;
         });
-    namespaces.reconcileSubtree(groupId);
+    namespaces.reconcileForGroup(groupId);
   }
 
   public boolean removeMember(Caller caller, long groupId, String userName) {
@@ -75,7 +75,7 @@ public class PartyService {
                   parties.findUser(c, userName).orElseThrow(() -> new UserNotFound(userName));
               return parties.removeMember(c, group(c, groupId).partyId(), user.partyId());
             });
-    namespaces.reconcileSubtree(groupId);
+    namespaces.reconcileForGroup(groupId);
     return removed;
   }
 

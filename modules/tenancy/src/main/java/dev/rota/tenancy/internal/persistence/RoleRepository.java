@@ -106,6 +106,31 @@ public class RoleRepository {
        ORDER BY u.name
       """;
 
+  /**
+   * The nodes where a group's membership matters: where the group, or a group above it (whose
+   * members its members are), holds a binding.
+   */
+  private static final String NODES_BOUND_TO_GROUP =
+      """
+      SELECT DISTINCT b.node_id
+        FROM tenancy.role_bindings b
+        JOIN tenancy.nodes g ON g.party_id = b.party_id
+       WHERE g.path @> (SELECT path FROM tenancy.nodes WHERE id = ?)   -- 1 the group's node
+      """;
+
+  public List<Long> nodesBoundToGroup(Connection c, long groupNodeId) throws SQLException {
+    try (PreparedStatement query = c.prepareStatement(NODES_BOUND_TO_GROUP)) {
+      query.setLong(1, groupNodeId);
+      List<Long> ids = new ArrayList<>();
+      try (ResultSet row = query.executeQuery()) {
+        while (row.next()) {
+          ids.add(row.getLong(1));
+        }
+      }
+      return ids;
+    }
+  }
+
   public Optional<Role> effectiveRole(Connection c, long userPartyId, long nodeId)
       throws SQLException {
     try (PreparedStatement query = c.prepareStatement(EFFECTIVE_ROLE)) {
