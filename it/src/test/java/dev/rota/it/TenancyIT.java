@@ -93,8 +93,15 @@ class TenancyIT {
 
     List<String> mine = itemPaths(ok(get(bobToken, "/api/v1/me/nodes?limit=500")));
     assertThat(mine).contains("acme_" + suffix, "acme_" + suffix + "/ml/vision");
-    assertThat(ok(get(admin, "/api/v1/nodes/" + vision + "/members?view=effective")).toString())
-        .isNotEmpty();
+    HttpResponse<String> effective = get(admin, "/api/v1/nodes/" + vision + "/members?view=effective");
+    assertThat(effective.statusCode()).isEqualTo(200);
+    assertThat(Json.createReader(new java.io.StringReader(effective.body())).readArray()
+            .getValuesAs(JsonObject.class))
+        .anySatisfy(grant -> {
+          assertThat(grant.getString("party")).isEqualTo(bob);
+          assertThat(grant.getString("role")).isEqualTo("member");
+        })
+        .noneSatisfy(grant -> assertThat(grant.getString("party")).isEqualTo(carol));
   }
 
   @Test

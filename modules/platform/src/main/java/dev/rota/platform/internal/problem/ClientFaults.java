@@ -33,6 +33,9 @@ final class ClientFaults {
 
   /** The problem describing the first client fault in the chain, if there is one. */
   static Optional<Problem> problemFor(Throwable failure) {
+    if (isServerFault(failure)) {
+      return Optional.empty();
+    }
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof ProblemException problem) {
         return Optional.of(ProblemResponses.problem(problem));
@@ -51,6 +54,20 @@ final class ClientFaults {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * JSON-B reports a class it cannot instantiate (not public, no usable constructor) the same way
+   * as a body it cannot read; that is Rota's bug, not the client's, and must stay a 500.
+   */
+  private static boolean isServerFault(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ReflectiveOperationException || t instanceof LinkageError
+          || (t.getMessage() != null && t.getMessage().startsWith("class is not public"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isIntegrityViolation(SQLException e) {

@@ -10,17 +10,17 @@ import jakarta.validation.constraints.Size;
 import java.time.OffsetDateTime;
 
 /** Wire records of the user, membership, role and audit endpoints. */
-final class AccessViews {
+public final class AccessViews {
 
   private AccessViews() {}
 
-  record UserView(String name, String displayName, OffsetDateTime createdAt) {
+  public record UserView(String name, String displayName, OffsetDateTime createdAt) {
     static UserView of(UserRow row) {
       return new UserView(row.name(), row.displayName(), row.createdAt());
     }
   }
 
-  record CreateUser(
+  public record CreateUser(
       @NotBlank
           @Pattern(
               regexp = "[A-Za-z0-9][A-Za-z0-9._@-]{0,127}",
@@ -29,20 +29,20 @@ final class AccessViews {
       @Size(max = 200) String displayName) {}
 
   /** A role of a user (by name) or of a group (by path) at a node. */
-  record Grant(String partyKind, String party, String role) {
+  public record Grant(String partyKind, String party, String role) {
     static Grant of(RoleGrant grant) {
       return new Grant(grant.partyKind(), grant.partyName(), grant.role().sqlName());
     }
   }
 
   /** Bind a role to exactly one of a user or a group. */
-  record BindRole(
+  public record BindRole(
       String user,
       String group,
       @NotNull @Pattern(regexp = "viewer|member|admin|owner", message = "must be viewer, member, admin or owner")
           String role) {}
 
-  record AuditView(
+  public record AuditView(
       long id,
       OffsetDateTime at,
       String actor,

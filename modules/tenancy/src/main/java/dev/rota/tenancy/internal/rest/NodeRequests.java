@@ -9,12 +9,12 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
 /** Request bodies of the node endpoints. */
-final class NodeRequests {
+public final class NodeRequests {
 
   private NodeRequests() {}
 
   /** A new node; {@code parentId} is omitted only for a top-level group. */
-  record CreateNode(
+  public record CreateNode(
       @NotNull @Pattern(regexp = "group|project|subproject", message = "must be group, project or subproject")
           String kind,
       Long parentId,
@@ -22,11 +22,11 @@ final class NodeRequests {
       @Min(0) @Max(1_000_000) Integer guaranteedGpus,
       @Min(0) @Max(1_000_000) Integer gpuLimit) {}
 
-  record Rename(@NotBlank @Size(max = NodeLabel.MAX_NAME_LENGTH) String name) {}
+  public record Rename(@NotBlank @Size(max = NodeLabel.MAX_NAME_LENGTH) String name) {}
 
-  record Move(@NotNull Long parentId) {}
+  public record Move(@NotNull Long parentId) {}
 
-  record Quota(
+  public record Quota(
       @NotNull @Min(0) @Max(1_000_000) Integer guaranteedGpus,
       @Min(0) @Max(1_000_000) Integer gpuLimit) {}
 }
