@@ -2,7 +2,7 @@ package dev.rota.tenancy.internal.application;
 
 import dev.rota.platform.Transactions;
 import dev.rota.tenancy.Role;
-import dev.rota.tenancy.internal.domain.NamespaceName;
+import dev.rota.tenancy.NamespaceName;
 import dev.rota.tenancy.internal.domain.NodeLabel;
 import dev.rota.tenancy.internal.persistence.NodeRepository;
 import dev.rota.tenancy.internal.persistence.NodeRow;

@@ -1,5 +1,6 @@
 package dev.rota.tenancy.internal.persistence;
 
+import dev.rota.tenancy.Parties;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -50,6 +51,59 @@ public class PartyRepository {
        ORDER BY u.name
       """
           .formatted(USER_COLUMNS);
+
+  /** A party by exactly one of: user name, group path, party id. */
+  private static final String PARTY =
+      """
+      SELECT p.id, p.kind::text, COALESCE(u.name, replace(g.path::text, '.', '/')), g.id
+        FROM tenancy.parties p
+        LEFT JOIN tenancy.users u ON u.party_id = p.id
+        LEFT JOIN tenancy.nodes g ON g.party_id = p.id
+       WHERE u.name = ?                                                -- 1 user name, or null
+          OR g.path = ?::ltree                                         -- 2 group path, or null
+          OR p.id = ?                                                  -- 3 party id, or null
+      """;
+
+  public Optional<Parties.Party> findParty(Connection c, String userName, String groupPath, Long partyId)
+      throws SQLException {
+    try (PreparedStatement query = c.prepareStatement(PARTY)) {
+      query.setString(1, userName);
+      query.setString(2, groupPath);
+      NodeRepository.setLong(query, 3, partyId);
+      try (ResultSet row = query.executeQuery()) {
+        if (!row.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(
+            new Parties.Party(
+                row.getLong(1),
+                Parties.Party.Kind.valueOf(row.getString(2).toUpperCase()),
+                row.getString(3),
+                row.getObject(4, Long.class)));
+      }
+    }
+  }
+
+  private static final String ACTING_PARTIES =
+      "WITH " + RoleRepository.USER_PARTIES + " SELECT party_id FROM user_parties";
+
+  public List<Long> actingParties(Connection c, String userName) throws SQLException {
+    Optional<UserRow> user = findUser(c, userName);
+    if (user.isEmpty()) {
+      return List.of();
+    }
+    try (PreparedStatement query = c.prepareStatement(ACTING_PARTIES)) {
+      query.setLong(1, user.get().partyId());
+      query.setLong(2, user.get().partyId());
+      List<Long> ids = new ArrayList<>();
+      try (ResultSet row = query.executeQuery()) {
+        while (row.next()) {
+          ids.add(row.getLong(1));
+        }
+      }
+      return ids;
+    }
+  }
 
   public UserRow createUser(Connection c, String name, String displayName) throws SQLException {
     try (PreparedStatement insert = c.prepareStatement(CREATE_USER)) {

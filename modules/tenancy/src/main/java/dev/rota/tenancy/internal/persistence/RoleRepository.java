@@ -21,7 +21,7 @@ public class RoleRepository {
    * The parties acting for a user: the user and every group they belong to, directly or as a
    * member of a group nested below it. Takes the user's party id once.
    */
-  private static final String USER_PARTIES =
+  static final String USER_PARTIES =
       """
       user_parties AS (
         SELECT ?::bigint AS party_id                                   -- 1 the user's party

@@ -1,6 +1,6 @@
 package dev.rota.tenancy.internal.rest;
 
-import dev.rota.tenancy.internal.domain.NamespaceName;
+import dev.rota.tenancy.NamespaceName;
 import dev.rota.tenancy.internal.domain.NodeLabel;
 import dev.rota.tenancy.internal.persistence.NodeRow;
 import java.time.OffsetDateTime;

@@ -1,4 +1,4 @@
-package dev.rota.tenancy.internal.domain;
+package dev.rota.tenancy;
 
 /**
  * The Kubernetes namespace of a project or subproject: derived from the node's id alone, so it

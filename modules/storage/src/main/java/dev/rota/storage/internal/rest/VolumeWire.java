@@ -1,0 +1,67 @@
+package dev.rota.storage.internal.rest;
+
+import dev.rota.storage.internal.persistence.VolumeRow;
+import dev.rota.tenancy.NamespaceName;
+import jakarta.json.JsonObject;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/** Wire records of the storage endpoints. */
+public final class VolumeWire {
+
+  private VolumeWire() {}
+
+  /**
+   * A new hostPath volume.
+   *
+   * @param ownerUser the owning user (default: the caller); or
+   * @param ownerGroup the owning group's path, e.g. {@code acme/ml}
+   * @param capacity a Kubernetes quantity, e.g. {@code 500Gi}
+   * @param nodeAffinity a Kubernetes NodeSelector: {@code {"nodeSelectorTerms":[...]}}
+   */
+  public record CreateVolume(
+      @NotBlank
+          @Pattern(regexp = "[a-z0-9]([a-z0-9-]{0,47}[a-z0-9])?", message = "must be a DNS label of at most 49 characters")
+          String name,
+      String ownerUser,
+      String ownerGroup,
+      @NotBlank String pool,
+      @NotBlank String hostPath,
+      @NotBlank String capacity,
+      @NotNull
+          @Pattern(regexp = "ReadWriteOnce|ReadOnlyMany|ReadWriteMany|ReadWriteOncePod", message = "must be a Kubernetes access mode")
+          String accessMode,
+      @NotNull JsonObject nodeAffinity) {}
+
+  public record Attach(@NotNull Long nodeId) {}
+
+  public record PoolRoot(@NotBlank String root) {}
+
+  public record PoolRootView(String pool, String root) {}
+
+  /** A volume; {@code namespace} is where its claim lives when attached. */
+  public record VolumeView(
+      long id,
+      String name,
+      long ownerPartyId,
+      String pool,
+      String hostPath,
+      long capacityBytes,
+      String accessMode,
+      String nodeAffinity,
+      List<String> nodes,
+      Long attachedNodeId,
+      String namespace,
+      OffsetDateTime createdAt) {
+
+    static VolumeView of(VolumeRow v) {
+      return new VolumeView(
+          v.id(), v.name(), v.ownerPartyId(), v.pool(), v.hostPath(), v.capacityBytes(), v.accessMode(),
+          v.nodeAffinityJson(), v.nodeNames(), v.attachedNodeId(),
+          v.attachedNodeId() == null ? null : NamespaceName.of(v.attachedNodeId()), v.createdAt());
+    }
+  }
+}
