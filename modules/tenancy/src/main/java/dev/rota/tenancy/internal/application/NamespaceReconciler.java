@@ -83,8 +83,17 @@ public class NamespaceReconciler {
         kubernetes.namespaces().withLabel(MANAGED_BY, "rota").list().getItems().stream()
             .filter(ns -> !wanted.contains(ns.getMetadata().getName()))
             .toList();
-    stale.forEach(ns -> kubernetes.resource(ns).delete());
+    // A node created since the read above is not in `wanted`: ask again before deleting.
+    stale.stream().filter(this::nodeIsGone).forEach(ns -> kubernetes.resource(ns).delete());
     return wanted.size();
+  }
+
+  private boolean nodeIsGone(Namespace namespace) {
+    String id = namespace.getMetadata().getLabels().get(NODE_ID);
+    if (id == null || !id.matches("\\d{1,18}")) {
+      return true;
+    }
+    return transactions.read(c -> nodes.find(c, Long.parseLong(id)).isEmpty());
   }
 
   private Set<String> reconcile(Long rootId) {

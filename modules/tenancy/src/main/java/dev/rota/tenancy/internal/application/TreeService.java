@@ -87,12 +87,15 @@ public class TreeService {
 
   public NodeRow rename(Caller caller, long id, String name) {
     NodeLabel label = NodeLabel.fromName(name);
-    return transactions.write(
-        caller.name(),
-        c -> {
-          authorization.require(c, caller, id, Role.ADMIN, "rename this node");
-          return nodes.rename(c, id, name.strip(), label.value()).orElseThrow();
-        });
+    NodeRow renamed =
+        transactions.write(
+            caller.name(),
+            c -> {
+              authorization.require(c, caller, id, Role.ADMIN, "rename this node");
+              return nodes.rename(c, id, name.strip(), label.value()).orElseThrow();
+            });
+    namespaces.reconcileSubtree(id); // the namespaces' path annotations follow the new name
+    return renamed;
   }
 
   /** Moves the subtree of {@code id} under {@code newParentId} in one transaction. */
