@@ -63,29 +63,30 @@ class StorageIT {
   }
 
   @Test
-  void a_group_volume_attached_to_a_project_becomes_a_pv_bound_to_exactly_one_claim() {
+  void a_group_volume_attached_to_a_subproject_becomes_a_pv_bound_to_exactly_one_claim() {
+    long detection = id(send(admin, "POST", "/api/v1/nodes", node("subproject", vision, "Detection"), 201));
     long volume = id(send(admin, "POST", "/api/v1/volumes",
         volume("datasets", "acme_" + suffix, "/data/acme-" + suffix + "/datasets"), 201));
 
     JsonObject attached = ok(send(admin, "POST", "/api/v1/volumes/" + volume + "/attachments",
-        "{\"nodeId\":" + vision + "}", 200));
+        "{\"nodeId\":" + detection + "}", 200));
 
-    assertThat(attached.getString("namespace")).isEqualTo("rota-n" + vision);
+    assertThat(attached.getString("namespace")).isEqualTo("rota-n" + detection);
     HttpResponse<String> yaml = rota.send(rota.authorized("/api/v1/volumes/" + volume + "/manifests", admin));
     assertThat(yaml.headers().firstValue("Content-Type").orElse("")).startsWith("application/yaml");
     assertThat(yaml.body()).contains("kind: \"PersistentVolume\"", "kind: \"PersistentVolumeClaim\"");
     try (KubernetesClient cluster = cluster()) {
       PersistentVolume pv = cluster.persistentVolumes().withName("rota-vol-" + volume).get();
       PersistentVolumeClaim pvc =
-          cluster.persistentVolumeClaims().inNamespace("rota-n" + vision).withName("rota-vol-" + volume).get();
+          cluster.persistentVolumeClaims().inNamespace("rota-n" + detection).withName("rota-vol-" + volume).get();
       assertThat(pv.getSpec().getHostPath().getPath()).isEqualTo("/data/acme-" + suffix + "/datasets");
       assertThat(pv.getSpec().getNodeAffinity().getRequired().getNodeSelectorTerms().get(0)
               .getMatchExpressions().get(0).getValues()).containsExactly("gpu-node-01");
-      assertThat(pv.getSpec().getClaimRef().getNamespace()).isEqualTo("rota-n" + vision);
+      assertThat(pv.getSpec().getClaimRef().getNamespace()).isEqualTo("rota-n" + detection);
       assertThat(pv.getSpec().getClaimRef().getName()).isEqualTo(pvc.getMetadata().getName());
       assertThat(pvc.getSpec().getVolumeName()).isEqualTo(pv.getMetadata().getName());
       assertThat(pvc.getSpec().getStorageClassName()).isEmpty();
-      System.out.println("Generated for a group volume attached to a project:\n" + yaml.body());
+      System.out.println("Generated for a group volume attached to a subproject:\n" + yaml.body());
     }
   }
 
