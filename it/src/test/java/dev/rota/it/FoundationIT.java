@@ -63,6 +63,9 @@ class FoundationIT {
     assertThat(openapi.statusCode()).isEqualTo(200);
     assertThat(openapi.body())
         .contains("/api/v1/me")
+        .contains("/api/v1/nodes/{id}/move", "/api/v1/nodes/{id}/audit", "/api/v1/me/nodes")
+        .contains("/api/v1/volumes/{id}/manifests", "/api/v1/storage/pools/{pool}")
+        .doesNotContain("ObjectMeta", "NodeSelectorTerm")
         .contains("bearerFormat: JWT")
         .contains("application/problem+json")
         .contains("Problem:");
