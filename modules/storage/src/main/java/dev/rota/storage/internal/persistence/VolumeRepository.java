@@ -1,5 +1,6 @@
 package dev.rota.storage.internal.persistence;
 
+import dev.rota.platform.NullableParameters;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -111,11 +112,7 @@ public class VolumeRepository {
       throws SQLException {
     try (PreparedStatement query = c.prepareStatement(OWNED_BY)) {
       query.setArray(1, c.createArrayOf("bigint", parties.toArray()));
-      if (afterId == null) {
-        query.setNull(2, java.sql.Types.BIGINT);
-      } else {
-        query.setLong(2, afterId);
-      }
+      NullableParameters.setLong(query, 2, afterId);
       query.setInt(3, limit);
       return list(query);
     }

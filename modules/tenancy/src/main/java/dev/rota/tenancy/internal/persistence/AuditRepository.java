@@ -1,5 +1,6 @@
 package dev.rota.tenancy.internal.persistence;
 
+import dev.rota.platform.NullableParameters;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -38,7 +39,7 @@ public class AuditRepository {
       query.setLong(1, nodeId);
       query.setLong(2, nodeId);
       query.setLong(3, nodeId);
-      NodeRepository.setLong(query, 4, beforeId);
+      NullableParameters.setLong(query, 4, beforeId);
       query.setInt(5, limit);
       List<AuditEvent> events = new ArrayList<>();
       try (ResultSet row = query.executeQuery()) {

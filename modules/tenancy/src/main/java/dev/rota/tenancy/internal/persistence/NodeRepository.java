@@ -1,11 +1,13 @@
 package dev.rota.tenancy.internal.persistence;
 
+import static dev.rota.platform.NullableParameters.setInt;
+import static dev.rota.platform.NullableParameters.setLong;
+
 import dev.rota.tenancy.NodeKind;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -228,21 +230,5 @@ public class NodeRepository {
       }
     }
     return rows;
-  }
-
-  static void setLong(PreparedStatement statement, int index, Long value) throws SQLException {
-    if (value == null) {
-      statement.setNull(index, Types.BIGINT);
-    } else {
-      statement.setLong(index, value);
-    }
-  }
-
-  static void setInt(PreparedStatement statement, int index, Integer value) throws SQLException {
-    if (value == null) {
-      statement.setNull(index, Types.INTEGER);
-    } else {
-      statement.setInt(index, value);
-    }
   }
 }

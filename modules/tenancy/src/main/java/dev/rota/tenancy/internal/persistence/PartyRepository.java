@@ -1,5 +1,6 @@
 package dev.rota.tenancy.internal.persistence;
 
+import dev.rota.platform.NullableParameters;
 import dev.rota.tenancy.Parties;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -69,7 +70,7 @@ public class PartyRepository {
     try (PreparedStatement query = c.prepareStatement(PARTY)) {
       query.setString(1, userName);
       query.setString(2, groupPath);
-      NodeRepository.setLong(query, 3, partyId);
+      NullableParameters.setLong(query, 3, partyId);
       try (ResultSet row = query.executeQuery()) {
         if (!row.next()) {
           return Optional.empty();
