@@ -1,0 +1,382 @@
+package dev.rota.it;
+
+import static dev.rota.it.ProblemAssert.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Calendars and windows over REST with minted tokens: a platform administrator creates a pool's
+ * calendar and books maintenance, a project's administrator books its reservations, and the
+ * database's refusals come back as 409s that name the window in the way. Each test uses its own
+ * calendar and tenancy nodes.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class SchedulingIT {
+
+  @Deployment(testable = false)
+  static WebArchive deployment() {
+    return Deployments.rota();
+  }
+
+  private final RotaClient rota = new RotaClient();
+  private final String admin = rota.token("admin");
+  private final String suffix = UUID.randomUUID().toString().substring(0, 8);
+  private long project;
+  private long calendar;
+  private String windows;
+
+  @BeforeEach
+  void a_project_and_a_berlin_pool() {
+    long group =
+        id(
+            post(
+                admin,
+                "/api/v1/nodes",
+                "{\"kind\":\"group\",\"name\":\"Sched " + suffix + "\",\"guaranteedGpus\":4}"));
+    project =
+        id(
+            post(
+                admin,
+                "/api/v1/nodes",
+                "{\"kind\":\"project\",\"parentId\":"
+                    + group
+                    + ",\"name\":\"Training\",\"guaranteedGpus\":2}"));
+    HttpResponse<String> created =
+        post(
+            admin,
+            "/api/v1/calendars",
+            "{\"kind\":\"pool\",\"name\":\"pool-" + suffix + "\",\"timeZone\":\"Europe/Berlin\"}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    assertThat(created.headers().firstValue("Location"))
+        .hasValueSatisfying(l -> assertThat(l).contains("/api/v1/calendars/"));
+    calendar = RotaClient.json(created).getJsonNumber("id").longValue();
+    windows = "/api/v1/calendars/" + calendar + "/windows";
+  }
+
+  @Test
+  void weekday_times_and_seconds_book_weekly_windows_that_read_back_both_ways() {
+    JsonObject nights =
+        ok(post(admin, windows, reservation("\"Tue 22:00\"", "\"wednesday 06:00\"")));
+    JsonObject sundays =
+        ok(
+            post(
+                admin,
+                windows,
+                "{\"kind\":\"maintenance\",\"start\":"
+                    + (6 * 86_400 + 2 * 3600)
+                    + ",\"end\":\"Sun 04:00\",\"label\":\"patching\"}"));
+
+    assertThat(nights.getString("type")).isEqualTo("weekly");
+    assertThat(nights.getString("start")).isEqualTo("Tue 22:00");
+    assertThat(nights.getString("end")).isEqualTo("Wed 06:00");
+    assertThat(nights.getInt("startSecond")).isEqualTo(86_400 + 22 * 3600);
+    assertThat(nights.getBoolean("wraps")).isFalse();
+    assertThat(sundays.getString("start")).isEqualTo("Sun 02:00");
+    JsonObject page = ok(get(admin, windows + "?limit=1"));
+    assertThat(page.getJsonArray("items")).hasSize(1);
+    JsonObject next = ok(get(admin, windows + "?limit=1&cursor=" + page.getString("nextCursor")));
+    assertThat(next.getJsonArray("items").getJsonObject(0).getJsonNumber("id").longValue())
+        .isEqualTo(sundays.getJsonNumber("id").longValue());
+    assertThat(ok(get(admin, windows + "/" + nights.getJsonNumber("id"))).getString("label"))
+        .isEqualTo("nights");
+  }
+
+  @Test
+  void a_window_over_the_week_end_is_409_against_a_monday_morning_one_naming_it() {
+    long monday = id(post(admin, windows, reservation("\"Mon 05:00\"", "\"Mon 07:00\"")));
+
+    JsonObject problem =
+        assertProblem(
+            post(admin, windows, reservation("\"Sat 22:00\"", "\"Mon 06:00\"")),
+            409,
+            "window-conflict");
+
+    assertThat(problem.getJsonNumber("conflictingWindowId").longValue()).isEqualTo(monday);
+    assertThat(problem.getString("constraint")).isEqualTo("windows_no_overlap");
+    assertThat(problem.getString("detail")).contains("window " + monday);
+    JsonObject wrapping = ok(post(admin, windows, reservation("\"Sat 22:00\"", "\"Mon 05:00\"")));
+    assertThat(wrapping.getBoolean("wraps")).isTrue();
+  }
+
+  @Test
+  void a_one_off_maintenance_is_refused_where_a_reservation_holds_the_pool_and_names_it() {
+    long nights = id(post(admin, windows, reservation("\"Tue 22:00\"", "\"Wed 06:00\"")));
+
+    // Tuesday 2030-01-08 23:00 in Berlin is 22:00 UTC.
+    JsonObject problem =
+        assertProblem(
+            post(admin, windows, oneOff("2030-01-08T22:00:00Z", "2030-01-08T23:00:00Z")),
+            409,
+            "window-conflict");
+    JsonObject maintenance =
+        ok(post(admin, windows, oneOff("2030-01-09T05:00:00Z", "2030-01-09T07:00:00Z")));
+
+    assertThat(problem.getJsonNumber("conflictingWindowId").longValue()).isEqualTo(nights);
+    assertThat(maintenance.getString("type")).isEqualTo("one-off");
+    assertThat(Instant.parse(maintenance.getString("from")))
+        .isEqualTo(Instant.parse("2030-01-09T05:00:00Z"));
+  }
+
+  @Test
+  void availability_occurrences_and_free_slots_read_the_calendar_on_its_own_clock() {
+    long nights = id(post(admin, windows, reservation("\"Sat 22:00\"", "\"Sun 06:00\"")));
+
+    JsonObject held =
+        ok(get(admin, "/api/v1/calendars/" + calendar + "/availability?at=2026-03-29T02:30:00Z"));
+    assertThat(held.getString("state")).isEqualTo("reserved");
+    assertThat(held.getString("weekTime")).isEqualTo("Sun 04:30");
+    assertThat(held.getJsonObject("window").getJsonNumber("id").longValue()).isEqualTo(nights);
+    assertThat(
+            ok(get(
+                    admin,
+                    "/api/v1/calendars/" + calendar + "/availability?at=2026-03-29T04:00:00Z"))
+                .getString("state"))
+        .isEqualTo("free");
+
+    JsonObject spring =
+        ok(
+            get(
+                admin,
+                "/api/v1/calendars/" + calendar + "/occurrences?from=2026-03-23&to=2026-03-30"));
+    assertThat(spring.getJsonArray("items")).hasSize(1);
+    JsonObject occurrence = spring.getJsonArray("items").getJsonObject(0);
+    assertThat(OffsetDateTime.parse(occurrence.getString("start")))
+        .isEqualTo(OffsetDateTime.parse("2026-03-28T22:00:00+01:00"));
+    assertThat(OffsetDateTime.parse(occurrence.getString("end")))
+        .isEqualTo(OffsetDateTime.parse("2026-03-29T06:00:00+02:00"));
+
+    JsonObject pattern = ok(get(admin, "/api/v1/calendars/" + calendar + "/free-slots?min=PT2H"));
+    assertThat(pattern.getJsonArray("slots").getValuesAs(JsonObject.class))
+        .extracting(s -> s.getString("start") + "-" + s.getString("end"))
+        .containsExactly("Sun 06:00-Sat 22:00");
+    JsonObject week =
+        ok(get(admin, "/api/v1/calendars/" + calendar + "/free-slots?min=3600&week=2026-03-25"));
+    assertThat(week.getString("week")).isEqualTo("2026-03-23");
+    assertThat(week.getJsonArray("slots").getValuesAs(JsonObject.class))
+        .extracting(
+            s ->
+                OffsetDateTime.parse(s.getString("from"))
+                    + "/"
+                    + OffsetDateTime.parse(s.getString("to")))
+        .containsExactly(
+            "2026-03-23T00:00+01:00/2026-03-28T22:00+01:00",
+            "2026-03-29T06:00+02:00/2026-03-30T00:00+02:00");
+  }
+
+  @Test
+  void only_the_owners_admins_book_reservations_and_only_platform_administrators_maintenance() {
+    String dana = createUser("dana-" + suffix);
+    String eric = createUser("eric-" + suffix);
+    bind(project, dana, "admin");
+    bind(project, eric, "member");
+    String danaToken = rota.token(dana);
+    String ericToken = rota.token(eric);
+
+    long booked = id(post(danaToken, windows, reservation("\"Thu 20:00\"", "\"Fri 02:00\"")));
+    assertProblem(
+        post(ericToken, windows, reservation("\"Fri 20:00\"", "\"Sat 02:00\"")), 403, "forbidden");
+    assertProblem(
+        post(
+            rota.token("stranger-" + suffix),
+            windows,
+            reservation("\"Fri 20:00\"", "\"Sat 02:00\"")),
+        404,
+        "node-not-found");
+    assertProblem(
+        post(
+            danaToken,
+            windows,
+            "{\"kind\":\"maintenance\",\"start\":\"Mon 01:00\",\"end\":\"Mon 02:00\"}"),
+        403,
+        "forbidden");
+    assertProblem(
+        post(
+            danaToken,
+            "/api/v1/calendars",
+            "{\"kind\":\"pool\",\"name\":\"mine-" + suffix + "\",\"timeZone\":\"UTC\"}"),
+        403,
+        "forbidden");
+    assertProblem(
+        rota.send(rota.authorized(windows + "/" + booked, ericToken).DELETE()), 403, "forbidden");
+    assertThat(rota.send(rota.authorized(windows + "/" + booked, danaToken).DELETE()).statusCode())
+        .isEqualTo(204);
+    assertProblem(get(danaToken, windows + "/" + booked), 404, "window-not-found");
+  }
+
+  @Test
+  void bad_input_is_a_4xx_problem_that_says_what_is_wrong() {
+    JsonObject zone =
+        assertProblem(
+            post(
+                admin,
+                "/api/v1/calendars",
+                "{\"kind\":\"pool\",\"name\":\"x-" + suffix + "\",\"timeZone\":\"Mars/Olympus\"}"),
+            400,
+            "invalid-scheduling-request");
+    assertThat(zone.getString("detail")).contains("Mars/Olympus", "IANA");
+    assertProblem(
+        post(
+            admin,
+            "/api/v1/calendars",
+            "{\"kind\":\"cluster\",\"name\":\"x\",\"timeZone\":\"UTC\"}"),
+        400,
+        "invalid-request");
+    JsonObject badTime =
+        assertProblem(
+            post(admin, windows, reservation("\"Mon 25:00\"", "\"Tue 01:00\"")),
+            400,
+            "invalid-scheduling-request");
+    assertThat(badTime.getString("detail")).contains("Mon 25:00");
+    assertProblem(
+        post(admin, windows, reservation("\"Mon 10:00\"", "\"monday 10:00\"")),
+        400,
+        "invalid-scheduling-request");
+    assertProblem(
+        post(admin, windows, reservation("604801", "\"Tue 01:00\"")),
+        400,
+        "invalid-scheduling-request");
+    assertProblem(
+        post(admin, windows, "{\"kind\":\"maintenance\",\"start\":\"Mon 01:00\"}"),
+        400,
+        "invalid-scheduling-request");
+    assertProblem(
+        post(
+            admin,
+            windows,
+            "{\"kind\":\"reservation\",\"start\":\"Mon 01:00\",\"end\":\"Mon 02:00\"}"),
+        400,
+        "invalid-scheduling-request");
+    assertProblem(
+        post(admin, windows, oneOff("2030-01-09T07:00:00Z", "2030-01-09T05:00:00Z")),
+        400,
+        "invalid-scheduling-request");
+    assertProblem(
+        post(admin, windows, oneOff("yesterday", "2030-01-09T05:00:00Z")),
+        400,
+        "invalid-scheduling-request");
+    assertProblem(
+        post(admin, windows, "{\"kind\":\"maintenance\",\"start\":"), 400, "malformed-body");
+    String calendarPath = "/api/v1/calendars/" + calendar;
+    assertProblem(
+        get(admin, calendarPath + "/occurrences?from=2026-01-01&to=2026-12-31"),
+        400,
+        "invalid-scheduling-request");
+    assertProblem(
+        get(admin, calendarPath + "/occurrences?from=2026-01-01"), 400, "invalid-request");
+    assertProblem(
+        get(admin, calendarPath + "/free-slots?min=soon"), 400, "invalid-scheduling-request");
+    assertProblem(
+        get(admin, calendarPath + "/availability?at=noon"), 400, "invalid-scheduling-request");
+    assertProblem(
+        get(admin, "/api/v1/calendars/987654321/availability"), 404, "calendar-not-found");
+    JsonObject duplicate =
+        assertProblem(
+            post(
+                admin,
+                "/api/v1/calendars",
+                "{\"kind\":\"pool\",\"name\":\"pool-" + suffix + "\",\"timeZone\":\"UTC\"}"),
+            409,
+            "conflict");
+    assertThat(duplicate.getString("constraint")).isEqualTo("calendars_kind_name_unique");
+  }
+
+  @Test
+  void every_scheduling_endpoint_is_in_the_openapi_document() {
+    String openapi = rota.get("/openapi").body();
+
+    assertThat(openapi)
+        .contains(
+            "/api/v1/calendars:", "/api/v1/calendars/{id}:", "/api/v1/calendars/{id}/availability:")
+        .contains("/api/v1/calendars/{id}/occurrences:", "/api/v1/calendars/{id}/free-slots:")
+        .contains(
+            "/api/v1/calendars/{calendarId}/windows:",
+            "/api/v1/calendars/{calendarId}/windows/{windowId}:")
+        .contains("Scheduling");
+  }
+
+  @Test
+  void the_calendar_list_filters_by_name_and_a_deleted_calendar_takes_its_windows_along() {
+    id(post(admin, windows, reservation("\"Mon 01:00\"", "\"Mon 02:00\"")));
+
+    JsonObject found = ok(get(admin, "/api/v1/calendars?kind=pool&name=pool-" + suffix));
+    assertThat(found.getJsonArray("items")).hasSize(1);
+    assertThat(found.get("nextCursor")).isIn(null, JsonValue.NULL);
+    assertThat(
+            rota.send(rota.authorized("/api/v1/calendars/" + calendar, admin).DELETE())
+                .statusCode())
+        .isEqualTo(204);
+    assertProblem(get(admin, windows), 404, "calendar-not-found");
+    assertThat(ok(get(admin, "/api/v1/calendars?name=pool-" + suffix)).getJsonArray("items"))
+        .isEmpty();
+  }
+
+  private String reservation(String start, String end) {
+    return "{\"kind\":\"reservation\",\"ownerNodeId\":"
+        + project
+        + ",\"label\":\"nights\",\"start\":"
+        + start
+        + ",\"end\":"
+        + end
+        + ",\"effectiveFrom\":\"2026-01-05T00:00:00Z\"}";
+  }
+
+  private static String oneOff(String from, String to) {
+    return "{\"kind\":\"maintenance\",\"label\":\"disks\",\"from\":\""
+        + from
+        + "\",\"to\":\""
+        + to
+        + "\"}";
+  }
+
+  private String createUser(String name) {
+    HttpResponse<String> created = post(admin, "/api/v1/users", "{\"name\":\"" + name + "\"}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    return name;
+  }
+
+  private void bind(long node, String user, String role) {
+    JsonObject binding = Json.createObjectBuilder().add("user", user).add("role", role).build();
+    HttpResponse<String> response =
+        rota.send(
+            rota.authorized("/api/v1/nodes/" + node + "/members", admin)
+                .header("Content-Type", "application/json")
+                .PUT(BodyPublishers.ofString(binding.toString())));
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(204);
+  }
+
+  private HttpResponse<String> post(String token, String path, String json) {
+    return rota.send(
+        rota.authorized(path, token)
+            .header("Content-Type", "application/json")
+            .POST(BodyPublishers.ofString(json)));
+  }
+
+  private HttpResponse<String> get(String token, String path) {
+    return rota.send(rota.authorized(path, token));
+  }
+
+  private static JsonObject ok(HttpResponse<String> response) {
+    assertThat(response.statusCode()).as(response.body()).isBetween(200, 201);
+    return RotaClient.json(response);
+  }
+
+  private static long id(HttpResponse<String> response) {
+    return ok(response).getJsonNumber("id").longValue();
+  }
+}

@@ -1,0 +1,53 @@
+package dev.rota.scheduling;
+
+import java.sql.Connection;
+import java.time.Instant;
+
+/**
+ * What the queue asks before it places a task: may a task of tenancy node N run on GPU pool P at
+ * instant T, and is P reserved for someone else then. Answered by one indexed query in the caller's
+ * transaction.
+ */
+public interface PoolAvailability {
+
+  /**
+   * The pool's state at {@code at} for a task of {@code nodeId}. A pool without a calendar is free.
+   *
+   * @param pool the pool's name, as its calendar names it (the node-pool label value)
+   */
+  PoolStatus check(Connection connection, long nodeId, String pool, Instant at);
+
+  /** What holds a pool at an instant, as seen by a task of one node. */
+  enum State {
+    /** No window holds the pool. */
+    FREE,
+    /** A reservation of the node itself or of one of its ancestors holds the pool. */
+    RESERVED_FOR_NODE,
+    /** A reservation of a node that is neither the node nor an ancestor holds the pool. */
+    RESERVED_FOR_OTHER,
+    /** A maintenance window: nothing runs. */
+    MAINTENANCE
+  }
+
+  /**
+   * The answer.
+   *
+   * @param windowId the window that holds the pool, null when free
+   * @param ownerNodeId the node that holds the reservation, null when free or for maintenance
+   *     without an owner
+   */
+  record PoolStatus(State state, Long windowId, Long ownerNodeId) {
+
+    public static final PoolStatus FREE = new PoolStatus(State.FREE, null, null);
+
+    /** Whether a task of the node may run on the pool now. */
+    public boolean mayRun() {
+      return state == State.FREE || state == State.RESERVED_FOR_NODE;
+    }
+
+    /** Whether the pool is reserved for another node (or in maintenance). */
+    public boolean heldBySomeoneElse() {
+      return state == State.RESERVED_FOR_OTHER || state == State.MAINTENANCE;
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package dev.rota.scheduling;
+
+import dev.rota.platform.ProblemException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Root of the scheduling module's client-facing failures. */
+public abstract class SchedulingException extends ProblemException {
+
+  protected SchedulingException(int status, String title, String detail) {
+    super(status, title, detail);
+  }
+
+  /** No calendar with this id. */
+  public static final class CalendarNotFound extends SchedulingException {
+    public CalendarNotFound(String reference) {
+      super(404, "Calendar not found", "There is no calendar " + reference + ".");
+    }
+  }
+
+  /** No window with this id on the calendar. */
+  public static final class WindowNotFound extends SchedulingException {
+    public WindowNotFound(long calendarId, long windowId) {
+      super(404, "Window not found", "Calendar " + calendarId + " has no window " + windowId + ".");
+    }
+  }
+
+  /** A request the scheduling rules refuse before touching the database. */
+  public static final class InvalidSchedulingRequest extends SchedulingException {
+    public InvalidSchedulingRequest(String detail) {
+      super(400, "Invalid request", detail);
+    }
+  }
+
+  /**
+   * The window would hold an instant that another window of the calendar already holds; names that
+   * window in {@code conflictingWindowId}.
+   */
+  public static final class WindowConflict extends SchedulingException {
+
+    private final Long conflictingWindowId;
+    private final String constraint;
+
+    public WindowConflict(Long conflictingWindowId, String constraint, String description) {
+      super(
+          409,
+          "Window conflict",
+          conflictingWindowId == null
+              ? "The window overlaps another window of this calendar, which no longer exists;"
+                  + " try again."
+              : "The window overlaps window "
+                  + conflictingWindowId
+                  + " ("
+                  + description
+                  + ") of this calendar. Windows of one calendar never share an instant.");
+      this.conflictingWindowId = conflictingWindowId;
+      this.constraint = constraint;
+    }
+
+    public Long conflictingWindowId() {
+      return conflictingWindowId;
+    }
+
+    @Override
+    public Map<String, Object> extensions() {
+      Map<String, Object> members = new LinkedHashMap<>();
+      if (conflictingWindowId != null) {
+        members.put("conflictingWindowId", conflictingWindowId);
+      }
+      if (constraint != null) {
+        members.put("constraint", constraint);
+      }
+      return members;
+    }
+  }
+}

@@ -1,0 +1,343 @@
+package dev.rota.scheduling.internal.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Thousands of random weekly windows, wrapping ones included, offered both to PostgreSQL and to a
+ * plain model of the week (a bit per second, per calendar); the two must agree on every accept and
+ * refuse. Offers often start or end exactly where an accepted window ends or starts, so that
+ * touching and the week's end are exercised. The same offers run against deliberately broken copies
+ * of the constraint, to prove the comparison would catch such a mistake. The seed is fixed and
+ * printed; {@code -Drota.week.seed=...} replays another.
+ */
+class WeekModelIT {
+
+  private static final int WEEK = 604_800;
+  private static final int OFFERS = 5000;
+  private static final int CALENDARS = 6;
+  private static final long DEFAULT_SEED = 20_261_125L;
+
+  /** A copy of scheduling.windows' weekly rule with a cover function given by the test. */
+  private static final String BROKEN_TABLE =
+      """
+      CREATE TEMPORARY TABLE broken_windows (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, calendar_id bigint NOT NULL, start_second integer NOT NULL, end_second integer NOT NULL,
+        EXCLUDE USING gist (calendar_id WITH =, pg_temp.broken_cover(start_second, end_second) WITH &&))
+      """;
+
+  private final TestScheduling scheduling = new TestScheduling();
+  private Connection connection;
+
+  @BeforeEach
+  void open_a_connection() throws SQLException {
+    connection = scheduling.dataSource().getConnection();
+  }
+
+  @AfterEach
+  void clean_up() throws SQLException {
+    connection.close();
+    scheduling.close();
+  }
+
+  @Test
+  void the_database_and_a_plain_model_of_the_week_agree_on_every_offer() throws SQLException {
+    long seed = Long.getLong("rota.week.seed", DEFAULT_SEED);
+    System.out.println(
+        "WeekModelIT seed: " + seed + " (replay with -Drota.week.seed=" + seed + ")");
+    long[] calendars = new long[CALENDARS];
+    for (int i = 0; i < CALENDARS; i++) {
+      calendars[i] = scheduling.calendar(i % 2 == 0 ? "Europe/Berlin" : "UTC").id();
+    }
+    String insert =
+        "INSERT INTO scheduling.windows (calendar_id, kind, start_second, end_second, effective)"
+            + " VALUES (?, 'maintenance', ?, ?, tstzrange('2020-01-06', NULL)) RETURNING id";
+
+    Outcome outcome = offer(seed, calendars, insert, "DELETE FROM scheduling.windows WHERE id = ?");
+
+    System.out.println("WeekModelIT: " + outcome);
+    assertThat(outcome.disagreements()).as("first disagreements").isEmpty();
+    assertThat(outcome.accepted()).isGreaterThan(OFFERS / 5);
+    assertThat(outcome.refused()).isGreaterThan(OFFERS / 5);
+    assertThat(outcome.wrappingAccepted()).isGreaterThan(20);
+    assertThat(outcome.wrappingRefused()).isGreaterThan(200);
+  }
+
+  @Test
+  void the_comparison_catches_a_cover_whose_plain_branch_yields_an_empty_range()
+      throws SQLException {
+    createBroken(
+        """
+        CASE WHEN s < e THEN int4multirange(int4range(s, s))
+             ELSE int4multirange(int4range(s, 604800), int4range(0, e)) END
+        """);
+
+    assertThat(offer(DEFAULT_SEED, new long[] {1, 2}, BROKEN_INSERT, BROKEN_DELETE).disagreements())
+        .isNotEmpty();
+  }
+
+  @Test
+  void the_comparison_catches_a_cover_whose_wrapping_branch_yields_an_empty_range()
+      throws SQLException {
+    createBroken(
+        """
+        CASE WHEN s < e THEN int4multirange(int4range(s, e))
+             ELSE int4multirange(int4range(e, e)) END
+        """);
+
+    assertThat(offer(DEFAULT_SEED, new long[] {1, 2}, BROKEN_INSERT, BROKEN_DELETE).disagreements())
+        .isNotEmpty();
+  }
+
+  @Test
+  void the_comparison_catches_a_cover_that_drops_the_piece_after_the_week_end()
+      throws SQLException {
+    createBroken(
+        """
+        CASE WHEN s < e THEN int4multirange(int4range(s, e))
+             ELSE int4multirange(int4range(s, 604800)) END
+        """);
+
+    assertThat(offer(DEFAULT_SEED, new long[] {1, 2}, BROKEN_INSERT, BROKEN_DELETE).disagreements())
+        .isNotEmpty();
+  }
+
+  @Test
+  void the_comparison_catches_a_cover_that_closes_its_ranges() throws SQLException {
+    createBroken(
+        """
+        CASE WHEN s < e THEN int4multirange(int4range(s, e, '[]'))
+             ELSE int4multirange(int4range(s, 604800), int4range(0, e)) END
+        """);
+
+    assertThat(offer(DEFAULT_SEED, new long[] {1, 2}, BROKEN_INSERT, BROKEN_DELETE).disagreements())
+        .isNotEmpty();
+  }
+
+  private void createBroken(String body) throws SQLException {
+    try (Statement ddl = connection.createStatement()) {
+      ddl.execute(
+          "CREATE FUNCTION pg_temp.broken_cover(s integer, e integer) RETURNS int4multirange"
+              + " LANGUAGE sql IMMUTABLE RETURN "
+              + body);
+      ddl.execute(BROKEN_TABLE);
+    }
+  }
+
+  private static final String BROKEN_INSERT =
+      "INSERT INTO pg_temp.broken_windows (calendar_id, start_second, end_second) VALUES (?, ?, ?)"
+          + " RETURNING id";
+
+  private static final String BROKEN_DELETE = "DELETE FROM pg_temp.broken_windows WHERE id = ?";
+
+  /**
+   * Offers the same random windows to the database (through {@code insertSql}) and the model; one
+   * step in six instead cancels a random accepted window in both, so that the week never fills up.
+   */
+  private Outcome offer(long seed, long[] calendars, String insertSql, String deleteSql)
+      throws SQLException {
+    Random random = new Random(seed);
+    List<BitSet> model = new ArrayList<>();
+    List<List<int[]>> accepted = new ArrayList<>();
+    for (int i = 0; i < calendars.length; i++) {
+      model.add(new BitSet(WEEK));
+      accepted.add(new ArrayList<>());
+    }
+    Outcome outcome = new Outcome();
+    connection.setAutoCommit(true);
+    try (PreparedStatement insert = connection.prepareStatement(insertSql);
+        PreparedStatement delete = connection.prepareStatement(deleteSql)) {
+      for (int n = 1; n <= OFFERS; n++) {
+        int k = random.nextInt(calendars.length);
+        List<int[]> held = accepted.get(k);
+        if (!held.isEmpty() && random.nextInt(6) == 0) {
+          int[] cancelled = held.remove(pickToCancel(random, held));
+          delete.setLong(1, cancelled[2]);
+          assertThat(delete.executeUpdate()).isEqualTo(1);
+          model.get(k).andNot(covered(cancelled));
+          continue;
+        }
+        int[] window = randomWindow(random, held);
+        BitSet covered = covered(window);
+        boolean modelAccepts = !covered.intersects(model.get(k));
+        long id = insert(insert, calendars[k], window);
+        boolean databaseAccepts = id > 0;
+        outcome.count(window, databaseAccepts);
+        if (modelAccepts != databaseAccepts) {
+          outcome.disagree(
+              "offer "
+                  + n
+                  + " of seed "
+                  + seed
+                  + ": ["
+                  + window[0]
+                  + ", "
+                  + window[1]
+                  + ") on calendar "
+                  + k
+                  + ": model "
+                  + (modelAccepts ? "accepts" : "refuses")
+                  + ", database "
+                  + (databaseAccepts ? "accepts" : "refuses"));
+        }
+        if (databaseAccepts) {
+          model.get(k).or(covered);
+          held.add(new int[] {window[0], window[1], Math.toIntExact(id)});
+        }
+      }
+    }
+    return outcome;
+  }
+
+  /** Any accepted window, but the wrapping one (at most one can be held) half the time. */
+  private static int pickToCancel(Random random, List<int[]> held) {
+    if (random.nextBoolean()) {
+      for (int i = 0; i < held.size(); i++) {
+        if (held.get(i)[0] > held.get(i)[1]) {
+          return i;
+        }
+      }
+    }
+    return random.nextInt(held.size());
+  }
+
+  /**
+   * Start anywhere, often exactly at an accepted window's end; length from a second to the whole
+   * week, often ending exactly at an accepted window's start; wrapping whenever it passes the end.
+   */
+  private static int[] randomWindow(Random random, List<int[]> accepted) {
+    if (random.nextInt(400) == 0) {
+      return new int[] {0, WEEK};
+    }
+    int start =
+        switch (random.nextInt(6)) {
+          case 0, 1 ->
+              accepted.isEmpty() ? 0 : accepted.get(random.nextInt(accepted.size()))[1] % WEEK;
+          case 2 -> WEEK - 1 - random.nextInt(6 * 3600); // near the week's end, to wrap
+          default -> random.nextInt(WEEK);
+        };
+    int length =
+        switch (random.nextInt(8)) {
+          case 0, 1, 2 -> 1 + random.nextInt(600);
+          case 3, 4 -> 1 + random.nextInt(3 * 3600);
+          case 5, 6 -> 1 + random.nextInt(86_400);
+          default -> 1 + random.nextInt(WEEK - 1);
+        };
+    if (!accepted.isEmpty() && random.nextInt(3) == 0) {
+      int target = accepted.get(random.nextInt(accepted.size()))[0];
+      length = Math.floorMod(target - start, WEEK);
+      if (length == 0) {
+        length = 1 + random.nextInt(3600);
+      }
+    }
+    int end = (start + length) % WEEK;
+    return new int[] {start, end == 0 ? WEEK : end};
+  }
+
+  /** The seconds the window covers, one by one: the model knows nothing of ranges. */
+  private static BitSet covered(int[] window) {
+    BitSet seconds = new BitSet(WEEK);
+    int second = window[0];
+    int length = window[0] < window[1] ? window[1] - window[0] : WEEK - window[0] + window[1];
+    if (length <= 200_000) {
+      for (int i = 0; i < length; i++) {
+        seconds.set((second + i) % WEEK);
+      }
+    } else if (window[0] < window[1]) {
+      seconds.set(window[0], window[1]);
+    } else {
+      seconds.set(window[0], WEEK);
+      seconds.set(0, window[1]);
+    }
+    return seconds;
+  }
+
+  /** The new window's id, or 0 when the database refused it as an overlap. */
+  private static long insert(PreparedStatement insert, long calendar, int[] window)
+      throws SQLException {
+    insert.setLong(1, calendar);
+    insert.setInt(2, window[0]);
+    insert.setInt(3, window[1]);
+    try (ResultSet row = insert.executeQuery()) {
+      row.next();
+      return row.getLong(1);
+    } catch (SQLException e) {
+      if ("23P01".equals(e.getSQLState())) {
+        return 0;
+      }
+      throw e;
+    }
+  }
+
+  /** Tallies of one run and its first disagreements. */
+  private static final class Outcome {
+    private final List<String> disagreements = new ArrayList<>();
+    private int accepted;
+    private int refused;
+    private int wrappingAccepted;
+    private int wrappingRefused;
+
+    void count(int[] window, boolean accepted) {
+      boolean wraps = window[0] > window[1];
+      if (accepted) {
+        this.accepted++;
+        wrappingAccepted += wraps ? 1 : 0;
+      } else {
+        refused++;
+        wrappingRefused += wraps ? 1 : 0;
+      }
+    }
+
+    void disagree(String what) {
+      if (disagreements.size() < 10) {
+        disagreements.add(what);
+      }
+    }
+
+    List<String> disagreements() {
+      return disagreements;
+    }
+
+    int accepted() {
+      return accepted;
+    }
+
+    int refused() {
+      return refused;
+    }
+
+    int wrappingAccepted() {
+      return wrappingAccepted;
+    }
+
+    int wrappingRefused() {
+      return wrappingRefused;
+    }
+
+    @Override
+    public String toString() {
+      return accepted
+          + " accepted ("
+          + wrappingAccepted
+          + " wrapping), "
+          + refused
+          + " refused ("
+          + wrappingRefused
+          + " wrapping), "
+          + disagreements.size()
+          + " disagreements";
+    }
+  }
+}
