@@ -1,9 +1,16 @@
 package dev.rota.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.rota.platform.internal.security.DevelopmentKeys;
 import dev.rota.platform.internal.security.TokenMinter;
 import jakarta.json.Json;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.io.StringReader;
@@ -11,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,5 +79,66 @@ public final class RotaClient {
 
   public static JsonObject json(HttpResponse<String> response) {
     return Json.createReader(new StringReader(response.body())).readObject();
+  }
+
+  public static JsonArray jsonArray(HttpResponse<String> response) {
+    return Json.createReader(new StringReader(response.body())).readArray();
+  }
+
+  /** Sends {@code json} (or no body) with the token. */
+  public HttpResponse<String> send(String token, String method, String path, String json) {
+    return send(
+        authorized(path, token)
+            .header("Content-Type", "application/json")
+            .method(method, json == null ? BodyPublishers.noBody() : BodyPublishers.ofString(json)));
+  }
+
+  public HttpResponse<String> get(String token, String path) {
+    return send(authorized(path, token));
+  }
+
+  public HttpResponse<String> post(String token, String path, String json) {
+    return send(token, "POST", path, json);
+  }
+
+  public HttpResponse<String> put(String token, String path, String json) {
+    return send(token, "PUT", path, json);
+  }
+
+  /** The body of a 200 or 201 response; fails the test, showing the body, on anything else. */
+  public static JsonObject ok(HttpResponse<String> response) {
+    assertThat(response.statusCode()).as(response.body()).isBetween(200, 201);
+    return json(response);
+  }
+
+  public static long id(HttpResponse<String> response) {
+    return ok(response).getJsonNumber("id").longValue();
+  }
+
+  /** Creates a user, as a platform administrator. */
+  public String createUser(String adminToken, String name) {
+    HttpResponse<String> created = post(adminToken, "/api/v1/users", "{\"name\":\"" + name + "\"}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    return name;
+  }
+
+  /** Binds a role at a node: {@code {"user": ..., "role": ...}} or {@code {"group": ...}}. */
+  public void bind(String adminToken, long node, JsonObject binding) {
+    HttpResponse<String> response = put(adminToken, "/api/v1/nodes/" + node + "/members", binding.toString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(204);
+  }
+
+  /** A client of the server's simulated cluster, found through the readiness data. */
+  public KubernetesClient simulatedCluster() {
+    String url =
+        json(get("/health/ready")).getJsonArray("checks").getValuesAs(JsonObject.class).stream()
+            .filter(check -> check.getString("name").equals("kubernetes"))
+            .findFirst()
+            .orElseThrow()
+            .getJsonObject("data")
+            .getString("apiServer");
+    return new KubernetesClientBuilder()
+        .withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(url).build())
+        .build();
   }
 }

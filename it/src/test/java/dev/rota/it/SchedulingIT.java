@@ -44,21 +44,21 @@ class SchedulingIT {
   @BeforeEach
   void a_project_and_a_berlin_pool() {
     long group =
-        id(
-            post(
+        RotaClient.id(
+            rota.post(
                 admin,
                 "/api/v1/nodes",
                 "{\"kind\":\"group\",\"name\":\"Sched " + suffix + "\",\"guaranteedGpus\":4}"));
     project =
-        id(
-            post(
+        RotaClient.id(
+            rota.post(
                 admin,
                 "/api/v1/nodes",
                 "{\"kind\":\"project\",\"parentId\":"
                     + group
                     + ",\"name\":\"Training\",\"guaranteedGpus\":2}"));
     HttpResponse<String> created =
-        post(
+        rota.post(
             admin,
             "/api/v1/calendars",
             "{\"kind\":\"pool\",\"name\":\"pool-" + suffix + "\",\"timeZone\":\"Europe/Berlin\"}");
@@ -72,10 +72,10 @@ class SchedulingIT {
   @Test
   void weekday_times_and_seconds_book_weekly_windows_that_read_back_both_ways() {
     JsonObject nights =
-        ok(post(admin, windows, reservation("\"Tue 22:00\"", "\"wednesday 06:00\"")));
+        RotaClient.ok(rota.post(admin, windows, reservation("\"Tue 22:00\"", "\"wednesday 06:00\"")));
     JsonObject sundays =
-        ok(
-            post(
+        RotaClient.ok(
+            rota.post(
                 admin,
                 windows,
                 "{\"kind\":\"maintenance\",\"start\":"
@@ -88,44 +88,44 @@ class SchedulingIT {
     assertThat(nights.getInt("startSecond")).isEqualTo(86_400 + 22 * 3600);
     assertThat(nights.getBoolean("wraps")).isFalse();
     assertThat(sundays.getString("start")).isEqualTo("Sun 02:00");
-    JsonObject page = ok(get(admin, windows + "?limit=1"));
+    JsonObject page = RotaClient.ok(rota.get(admin, windows + "?limit=1"));
     assertThat(page.getJsonArray("items")).hasSize(1);
-    JsonObject next = ok(get(admin, windows + "?limit=1&cursor=" + page.getString("nextCursor")));
+    JsonObject next = RotaClient.ok(rota.get(admin, windows + "?limit=1&cursor=" + page.getString("nextCursor")));
     assertThat(next.getJsonArray("items").getJsonObject(0).getJsonNumber("id").longValue())
         .isEqualTo(sundays.getJsonNumber("id").longValue());
-    assertThat(ok(get(admin, windows + "/" + nights.getJsonNumber("id"))).getString("label"))
+    assertThat(RotaClient.ok(rota.get(admin, windows + "/" + nights.getJsonNumber("id"))).getString("label"))
         .isEqualTo("nights");
   }
 
   @Test
   void a_window_over_the_week_end_is_409_against_a_monday_morning_one_naming_it() {
-    long monday = id(post(admin, windows, reservation("\"Mon 05:00\"", "\"Mon 07:00\"")));
+    long monday = RotaClient.id(rota.post(admin, windows, reservation("\"Mon 05:00\"", "\"Mon 07:00\"")));
 
     JsonObject problem =
         assertProblem(
-            post(admin, windows, reservation("\"Sat 22:00\"", "\"Mon 06:00\"")),
+            rota.post(admin, windows, reservation("\"Sat 22:00\"", "\"Mon 06:00\"")),
             409,
             "window-conflict");
 
     assertThat(problem.getJsonNumber("conflictingWindowId").longValue()).isEqualTo(monday);
     assertThat(problem.getString("constraint")).isEqualTo("windows_no_overlap");
     assertThat(problem.getString("detail")).contains("window " + monday);
-    JsonObject wrapping = ok(post(admin, windows, reservation("\"Sat 22:00\"", "\"Mon 05:00\"")));
+    JsonObject wrapping = RotaClient.ok(rota.post(admin, windows, reservation("\"Sat 22:00\"", "\"Mon 05:00\"")));
     assertThat(wrapping.getBoolean("wraps")).isTrue();
   }
 
   @Test
   void a_one_off_maintenance_is_refused_where_a_reservation_holds_the_pool_and_names_it() {
-    long nights = id(post(admin, windows, reservation("\"Tue 22:00\"", "\"Wed 06:00\"")));
+    long nights = RotaClient.id(rota.post(admin, windows, reservation("\"Tue 22:00\"", "\"Wed 06:00\"")));
 
     // Tuesday 2030-01-08 23:00 in Berlin is 22:00 UTC.
     JsonObject problem =
         assertProblem(
-            post(admin, windows, oneOff("2030-01-08T22:00:00Z", "2030-01-08T23:00:00Z")),
+            rota.post(admin, windows, oneOff("2030-01-08T22:00:00Z", "2030-01-08T23:00:00Z")),
             409,
             "window-conflict");
     JsonObject maintenance =
-        ok(post(admin, windows, oneOff("2030-01-09T05:00:00Z", "2030-01-09T07:00:00Z")));
+        RotaClient.ok(rota.post(admin, windows, oneOff("2030-01-09T05:00:00Z", "2030-01-09T07:00:00Z")));
 
     assertThat(problem.getJsonNumber("conflictingWindowId").longValue()).isEqualTo(nights);
     assertThat(maintenance.getString("type")).isEqualTo("one-off");
@@ -135,23 +135,23 @@ class SchedulingIT {
 
   @Test
   void availability_occurrences_and_free_slots_read_the_calendar_on_its_own_clock() {
-    long nights = id(post(admin, windows, reservation("\"Sat 22:00\"", "\"Sun 06:00\"")));
+    long nights = RotaClient.id(rota.post(admin, windows, reservation("\"Sat 22:00\"", "\"Sun 06:00\"")));
 
     JsonObject held =
-        ok(get(admin, "/api/v1/calendars/" + calendar + "/availability?at=2026-03-29T02:30:00Z"));
+        RotaClient.ok(rota.get(admin, "/api/v1/calendars/" + calendar + "/availability?at=2026-03-29T02:30:00Z"));
     assertThat(held.getString("state")).isEqualTo("reserved");
     assertThat(held.getString("weekTime")).isEqualTo("Sun 04:30");
     assertThat(held.getJsonObject("window").getJsonNumber("id").longValue()).isEqualTo(nights);
     assertThat(
-            ok(get(
+            RotaClient.ok(rota.get(
                     admin,
                     "/api/v1/calendars/" + calendar + "/availability?at=2026-03-29T04:00:00Z"))
                 .getString("state"))
         .isEqualTo("free");
 
     JsonObject spring =
-        ok(
-            get(
+        RotaClient.ok(
+            rota.get(
                 admin,
                 "/api/v1/calendars/" + calendar + "/occurrences?from=2026-03-23&to=2026-03-30"));
     assertThat(spring.getJsonArray("items")).hasSize(1);
@@ -161,12 +161,12 @@ class SchedulingIT {
     assertThat(OffsetDateTime.parse(occurrence.getString("end")))
         .isEqualTo(OffsetDateTime.parse("2026-03-29T06:00:00+02:00"));
 
-    JsonObject pattern = ok(get(admin, "/api/v1/calendars/" + calendar + "/free-slots?min=PT2H"));
+    JsonObject pattern = RotaClient.ok(rota.get(admin, "/api/v1/calendars/" + calendar + "/free-slots?min=PT2H"));
     assertThat(pattern.getJsonArray("slots").getValuesAs(JsonObject.class))
         .extracting(s -> s.getString("start") + "-" + s.getString("end"))
         .containsExactly("Sun 06:00-Sat 22:00");
     JsonObject week =
-        ok(get(admin, "/api/v1/calendars/" + calendar + "/free-slots?min=3600&week=2026-03-25"));
+        RotaClient.ok(rota.get(admin, "/api/v1/calendars/" + calendar + "/free-slots?min=3600&week=2026-03-25"));
     assertThat(week.getString("week")).isEqualTo("2026-03-23");
     assertThat(week.getJsonArray("slots").getValuesAs(JsonObject.class))
         .extracting(
@@ -181,32 +181,32 @@ class SchedulingIT {
 
   @Test
   void only_the_owners_admins_book_reservations_and_only_platform_administrators_maintenance() {
-    String dana = createUser("dana-" + suffix);
-    String eric = createUser("eric-" + suffix);
+    String dana = rota.createUser(admin, "dana-" + suffix);
+    String eric = rota.createUser(admin, "eric-" + suffix);
     bind(project, dana, "admin");
     bind(project, eric, "member");
     String danaToken = rota.token(dana);
     String ericToken = rota.token(eric);
 
-    long booked = id(post(danaToken, windows, reservation("\"Thu 20:00\"", "\"Fri 02:00\"")));
+    long booked = RotaClient.id(rota.post(danaToken, windows, reservation("\"Thu 20:00\"", "\"Fri 02:00\"")));
     assertProblem(
-        post(ericToken, windows, reservation("\"Fri 20:00\"", "\"Sat 02:00\"")), 403, "forbidden");
+        rota.post(ericToken, windows, reservation("\"Fri 20:00\"", "\"Sat 02:00\"")), 403, "forbidden");
     assertProblem(
-        post(
+        rota.post(
             rota.token("stranger-" + suffix),
             windows,
             reservation("\"Fri 20:00\"", "\"Sat 02:00\"")),
         404,
         "node-not-found");
     assertProblem(
-        post(
+        rota.post(
             danaToken,
             windows,
             "{\"kind\":\"maintenance\",\"start\":\"Mon 01:00\",\"end\":\"Mon 02:00\"}"),
         403,
         "forbidden");
     assertProblem(
-        post(
+        rota.post(
             danaToken,
             "/api/v1/calendars",
             "{\"kind\":\"pool\",\"name\":\"mine-" + suffix + "\",\"timeZone\":\"UTC\"}"),
@@ -216,14 +216,14 @@ class SchedulingIT {
         rota.send(rota.authorized(windows + "/" + booked, ericToken).DELETE()), 403, "forbidden");
     assertThat(rota.send(rota.authorized(windows + "/" + booked, danaToken).DELETE()).statusCode())
         .isEqualTo(204);
-    assertProblem(get(danaToken, windows + "/" + booked), 404, "window-not-found");
+    assertProblem(rota.get(danaToken, windows + "/" + booked), 404, "window-not-found");
   }
 
   @Test
   void bad_input_is_a_4xx_problem_that_says_what_is_wrong() {
     JsonObject zone =
         assertProblem(
-            post(
+            rota.post(
                 admin,
                 "/api/v1/calendars",
                 "{\"kind\":\"pool\",\"name\":\"x-" + suffix + "\",\"timeZone\":\"Mars/Olympus\"}"),
@@ -231,7 +231,7 @@ class SchedulingIT {
             "invalid-scheduling-request");
     assertThat(zone.getString("detail")).contains("Mars/Olympus", "IANA");
     assertProblem(
-        post(
+        rota.post(
             admin,
             "/api/v1/calendars",
             "{\"kind\":\"cluster\",\"name\":\"x\",\"timeZone\":\"UTC\"}"),
@@ -239,55 +239,55 @@ class SchedulingIT {
         "invalid-request");
     JsonObject badTime =
         assertProblem(
-            post(admin, windows, reservation("\"Mon 25:00\"", "\"Tue 01:00\"")),
+            rota.post(admin, windows, reservation("\"Mon 25:00\"", "\"Tue 01:00\"")),
             400,
             "invalid-scheduling-request");
     assertThat(badTime.getString("detail")).contains("Mon 25:00");
     assertProblem(
-        post(admin, windows, reservation("\"Mon 10:00\"", "\"monday 10:00\"")),
+        rota.post(admin, windows, reservation("\"Mon 10:00\"", "\"monday 10:00\"")),
         400,
         "invalid-scheduling-request");
     assertProblem(
-        post(admin, windows, reservation("604801", "\"Tue 01:00\"")),
+        rota.post(admin, windows, reservation("604801", "\"Tue 01:00\"")),
         400,
         "invalid-scheduling-request");
     assertProblem(
-        post(admin, windows, "{\"kind\":\"maintenance\",\"start\":\"Mon 01:00\"}"),
+        rota.post(admin, windows, "{\"kind\":\"maintenance\",\"start\":\"Mon 01:00\"}"),
         400,
         "invalid-scheduling-request");
     assertProblem(
-        post(
+        rota.post(
             admin,
             windows,
             "{\"kind\":\"reservation\",\"start\":\"Mon 01:00\",\"end\":\"Mon 02:00\"}"),
         400,
         "invalid-scheduling-request");
     assertProblem(
-        post(admin, windows, oneOff("2030-01-09T07:00:00Z", "2030-01-09T05:00:00Z")),
+        rota.post(admin, windows, oneOff("2030-01-09T07:00:00Z", "2030-01-09T05:00:00Z")),
         400,
         "invalid-scheduling-request");
     assertProblem(
-        post(admin, windows, oneOff("yesterday", "2030-01-09T05:00:00Z")),
+        rota.post(admin, windows, oneOff("yesterday", "2030-01-09T05:00:00Z")),
         400,
         "invalid-scheduling-request");
     assertProblem(
-        post(admin, windows, "{\"kind\":\"maintenance\",\"start\":"), 400, "malformed-body");
+        rota.post(admin, windows, "{\"kind\":\"maintenance\",\"start\":"), 400, "malformed-body");
     String calendarPath = "/api/v1/calendars/" + calendar;
     assertProblem(
-        get(admin, calendarPath + "/occurrences?from=2026-01-01&to=2026-12-31"),
+        rota.get(admin, calendarPath + "/occurrences?from=2026-01-01&to=2026-12-31"),
         400,
         "invalid-scheduling-request");
     assertProblem(
-        get(admin, calendarPath + "/occurrences?from=2026-01-01"), 400, "invalid-request");
+        rota.get(admin, calendarPath + "/occurrences?from=2026-01-01"), 400, "invalid-request");
     assertProblem(
-        get(admin, calendarPath + "/free-slots?min=soon"), 400, "invalid-scheduling-request");
+        rota.get(admin, calendarPath + "/free-slots?min=soon"), 400, "invalid-scheduling-request");
     assertProblem(
-        get(admin, calendarPath + "/availability?at=noon"), 400, "invalid-scheduling-request");
+        rota.get(admin, calendarPath + "/availability?at=noon"), 400, "invalid-scheduling-request");
     assertProblem(
-        get(admin, "/api/v1/calendars/987654321/availability"), 404, "calendar-not-found");
+        rota.get(admin, "/api/v1/calendars/987654321/availability"), 404, "calendar-not-found");
     JsonObject duplicate =
         assertProblem(
-            post(
+            rota.post(
                 admin,
                 "/api/v1/calendars",
                 "{\"kind\":\"pool\",\"name\":\"pool-" + suffix + "\",\"timeZone\":\"UTC\"}"),
@@ -312,17 +312,17 @@ class SchedulingIT {
 
   @Test
   void the_calendar_list_filters_by_name_and_a_deleted_calendar_takes_its_windows_along() {
-    id(post(admin, windows, reservation("\"Mon 01:00\"", "\"Mon 02:00\"")));
+    RotaClient.id(rota.post(admin, windows, reservation("\"Mon 01:00\"", "\"Mon 02:00\"")));
 
-    JsonObject found = ok(get(admin, "/api/v1/calendars?kind=pool&name=pool-" + suffix));
+    JsonObject found = RotaClient.ok(rota.get(admin, "/api/v1/calendars?kind=pool&name=pool-" + suffix));
     assertThat(found.getJsonArray("items")).hasSize(1);
     assertThat(found.get("nextCursor")).isIn(null, JsonValue.NULL);
     assertThat(
             rota.send(rota.authorized("/api/v1/calendars/" + calendar, admin).DELETE())
                 .statusCode())
         .isEqualTo(204);
-    assertProblem(get(admin, windows), 404, "calendar-not-found");
-    assertThat(ok(get(admin, "/api/v1/calendars?name=pool-" + suffix)).getJsonArray("items"))
+    assertProblem(rota.get(admin, windows), 404, "calendar-not-found");
+    assertThat(RotaClient.ok(rota.get(admin, "/api/v1/calendars?name=pool-" + suffix)).getJsonArray("items"))
         .isEmpty();
   }
 
@@ -344,39 +344,8 @@ class SchedulingIT {
         + "\"}";
   }
 
-  private String createUser(String name) {
-    HttpResponse<String> created = post(admin, "/api/v1/users", "{\"name\":\"" + name + "\"}");
-    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-    return name;
-  }
-
   private void bind(long node, String user, String role) {
-    JsonObject binding = Json.createObjectBuilder().add("user", user).add("role", role).build();
-    HttpResponse<String> response =
-        rota.send(
-            rota.authorized("/api/v1/nodes/" + node + "/members", admin)
-                .header("Content-Type", "application/json")
-                .PUT(BodyPublishers.ofString(binding.toString())));
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(204);
+    rota.bind(admin, node, Json.createObjectBuilder().add("user", user).add("role", role).build());
   }
 
-  private HttpResponse<String> post(String token, String path, String json) {
-    return rota.send(
-        rota.authorized(path, token)
-            .header("Content-Type", "application/json")
-            .POST(BodyPublishers.ofString(json)));
-  }
-
-  private HttpResponse<String> get(String token, String path) {
-    return rota.send(rota.authorized(path, token));
-  }
-
-  private static JsonObject ok(HttpResponse<String> response) {
-    assertThat(response.statusCode()).as(response.body()).isBetween(200, 201);
-    return RotaClient.json(response);
-  }
-
-  private static long id(HttpResponse<String> response) {
-    return ok(response).getJsonNumber("id").longValue();
-  }
 }

@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.net.http.HttpRequest.BodyPublishers;
@@ -52,10 +49,10 @@ class StorageIT {
   @BeforeEach
   void a_tree_a_user_and_a_pool_root() {
     send(admin, "PUT", "/api/v1/storage/pools/pool-a", "{\"root\":\"/data\"}", 200);
-    acme = id(send(admin, "POST", "/api/v1/nodes", node("group", null, "Acme " + suffix), 201));
-    vision = id(send(admin, "POST", "/api/v1/nodes", node("project", acme, "Vision"), 201));
-    long rival = id(send(admin, "POST", "/api/v1/nodes", node("group", null, "Rival " + suffix), 201));
-    other = id(send(admin, "POST", "/api/v1/nodes", node("project", rival, "Theirs"), 201));
+    acme = RotaClient.id(send(admin, "POST", "/api/v1/nodes", node("group", null, "Acme " + suffix), 201));
+    vision = RotaClient.id(send(admin, "POST", "/api/v1/nodes", node("project", acme, "Vision"), 201));
+    long rival = RotaClient.id(send(admin, "POST", "/api/v1/nodes", node("group", null, "Rival " + suffix), 201));
+    other = RotaClient.id(send(admin, "POST", "/api/v1/nodes", node("project", rival, "Theirs"), 201));
     alice = "alice-" + suffix;
     send(admin, "POST", "/api/v1/users", "{\"name\":\"" + alice + "\"}", 201);
     send(admin, "PUT", "/api/v1/nodes/" + vision + "/members",
@@ -64,18 +61,18 @@ class StorageIT {
 
   @Test
   void a_group_volume_attached_to_a_subproject_becomes_a_pv_bound_to_exactly_one_claim() {
-    long detection = id(send(admin, "POST", "/api/v1/nodes", node("subproject", vision, "Detection"), 201));
-    long volume = id(send(admin, "POST", "/api/v1/volumes",
+    long detection = RotaClient.id(send(admin, "POST", "/api/v1/nodes", node("subproject", vision, "Detection"), 201));
+    long volume = RotaClient.id(send(admin, "POST", "/api/v1/volumes",
         volume("datasets", "acme_" + suffix, "/data/acme-" + suffix + "/datasets"), 201));
 
-    JsonObject attached = ok(send(admin, "POST", "/api/v1/volumes/" + volume + "/attachments",
+    JsonObject attached = RotaClient.ok(send(admin, "POST", "/api/v1/volumes/" + volume + "/attachments",
         "{\"nodeId\":" + detection + "}", 200));
 
     assertThat(attached.getString("namespace")).isEqualTo("rota-n" + detection);
     HttpResponse<String> yaml = rota.send(rota.authorized("/api/v1/volumes/" + volume + "/manifests", admin));
     assertThat(yaml.headers().firstValue("Content-Type").orElse("")).startsWith("application/yaml");
     assertThat(yaml.body()).contains("kind: \"PersistentVolume\"", "kind: \"PersistentVolumeClaim\"");
-    try (KubernetesClient cluster = cluster()) {
+    try (KubernetesClient cluster = rota.simulatedCluster()) {
       PersistentVolume pv = cluster.persistentVolumes().withName("rota-vol-" + volume).get();
       PersistentVolumeClaim pvc =
           cluster.persistentVolumeClaims().inNamespace("rota-n" + detection).withName("rota-vol-" + volume).get();
@@ -92,7 +89,7 @@ class StorageIT {
 
   @Test
   void a_group_volume_outside_the_groups_subtree_is_refused() {
-    long volume = id(send(admin, "POST", "/api/v1/volumes",
+    long volume = RotaClient.id(send(admin, "POST", "/api/v1/volumes",
         volume("shared", "acme_" + suffix, "/data/acme-" + suffix + "/shared"), 201));
 
     JsonObject problem = assertProblem(send(admin, "POST", "/api/v1/volumes/" + volume + "/attachments",
@@ -103,10 +100,10 @@ class StorageIT {
   @Test
   void a_users_volume_is_theirs_alone_and_attaches_only_where_they_are_a_member() {
     String token = rota.token(alice);
-    long volume = id(send(token, "POST", "/api/v1/volumes",
+    long volume = RotaClient.id(send(token, "POST", "/api/v1/volumes",
         volume("scratch", null, "/data/users/" + alice), 201));
 
-    ok(send(token, "POST", "/api/v1/volumes/" + volume + "/attachments", "{\"nodeId\":" + vision + "}", 200));
+    RotaClient.ok(send(token, "POST", "/api/v1/volumes/" + volume + "/attachments", "{\"nodeId\":" + vision + "}", 200));
     assertProblem(send(token, "POST", "/api/v1/volumes/" + volume + "/attachments", "{\"nodeId\":" + other + "}", 404), 404, "node-not-found");
     String bob = "bob-" + suffix;
     send(admin, "POST", "/api/v1/users", "{\"name\":\"" + bob + "\"}", 201);
@@ -142,7 +139,7 @@ class StorageIT {
 
   @Test
   void an_attached_volume_cannot_be_deleted_and_an_owner_with_volumes_neither() {
-    long volume = id(send(admin, "POST", "/api/v1/volumes",
+    long volume = RotaClient.id(send(admin, "POST", "/api/v1/volumes",
         volume("keep", "acme_" + suffix, "/data/k-" + suffix), 201));
     send(admin, "POST", "/api/v1/volumes/" + volume + "/attachments", "{\"nodeId\":" + vision + "}", 200);
 
@@ -192,22 +189,5 @@ class StorageIT {
       assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isEqualTo(expected);
     }
     return response;
-  }
-
-  private static JsonObject ok(HttpResponse<String> response) {
-    return RotaClient.json(response);
-  }
-
-  private static long id(HttpResponse<String> response) {
-    return ok(response).getJsonNumber("id").longValue();
-  }
-
-  private KubernetesClient cluster() {
-    JsonObject ready = RotaClient.json(rota.get("/health/ready"));
-    String url = ready.getJsonArray("checks").getValuesAs(JsonObject.class).stream()
-        .filter(check -> check.getString("name").equals("kubernetes")).findFirst().orElseThrow()
-        .getJsonObject("data").getString("apiServer");
-    return new KubernetesClientBuilder()
-        .withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(url).build()).build();
   }
 }

@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -48,52 +45,52 @@ class TenancyIT {
 
   @BeforeEach
   void build_a_tree() {
-    acme = id(create(admin, "group", null, "Acme " + suffix, 8));
-    ml = id(create(admin, "group", acme, "ML", 4));
-    vision = id(create(admin, "project", ml, "Vision", 2));
-    detection = id(create(admin, "subproject", vision, "Object Detection", 1));
+    acme = RotaClient.id(create(admin, "group", null, "Acme " + suffix, 8));
+    ml = RotaClient.id(create(admin, "group", acme, "ML", 4));
+    vision = RotaClient.id(create(admin, "project", ml, "Vision", 2));
+    detection = RotaClient.id(create(admin, "subproject", vision, "Object Detection", 1));
   }
 
   @Test
   void nodes_are_found_by_id_and_by_path_with_their_namespace() {
-    JsonObject byPath = ok(get(admin, "/api/v1/nodes/by-path/acme_" + suffix + "/ml/vision"));
+    JsonObject byPath = RotaClient.ok(rota.get(admin, "/api/v1/nodes/by-path/acme_" + suffix + "/ml/vision"));
 
     assertThat(byPath.getJsonNumber("id").longValue()).isEqualTo(vision);
     assertThat(byPath.getString("path")).isEqualTo("acme_" + suffix + "/ml/vision");
     assertThat(byPath.getString("namespace")).isEqualTo("rota-n" + vision);
-    assertThat(ok(get(admin, "/api/v1/nodes/" + detection)).getString("path"))
+    assertThat(RotaClient.ok(rota.get(admin, "/api/v1/nodes/" + detection)).getString("path"))
         .endsWith("/ml/vision/object_detection");
   }
 
   @Test
   void ancestors_come_root_first_and_descendants_page_by_cursor() {
     List<String> ancestors =
-        arrayNames(get(admin, "/api/v1/nodes/" + detection + "/ancestors"));
+        arrayNames(rota.get(admin, "/api/v1/nodes/" + detection + "/ancestors"));
     assertThat(ancestors).containsExactly("Acme " + suffix, "ML", "Vision");
 
-    JsonObject first = ok(get(admin, "/api/v1/nodes/" + acme + "/descendants?limit=2"));
+    JsonObject first = RotaClient.ok(rota.get(admin, "/api/v1/nodes/" + acme + "/descendants?limit=2"));
     assertThat(first.getJsonArray("items")).hasSize(2);
     JsonObject second =
-        ok(get(admin, "/api/v1/nodes/" + acme + "/descendants?limit=2&cursor=" + first.getString("nextCursor")));
+        RotaClient.ok(rota.get(admin, "/api/v1/nodes/" + acme + "/descendants?limit=2&cursor=" + first.getString("nextCursor")));
     assertThat(second.getJsonArray("items")).hasSize(1);
     assertThat(second.get("nextCursor")).isIn(null, JsonValue.NULL);
   }
 
   @Test
   void roles_inherit_down_the_tree_and_through_nested_groups() {
-    String bob = createUser("bob-" + suffix);
-    String carol = createUser("carol-" + suffix);
+    String bob = rota.createUser(admin, "bob-" + suffix);
+    String carol = rota.createUser(admin, "carol-" + suffix);
     assertThat(rota.send(rota.authorized("/api/v1/groups/" + ml + "/members/" + bob, admin).PUT(BodyPublishers.noBody())).statusCode()).isEqualTo(204);
-    bind(acme, Json.createObjectBuilder().add("group", "acme_" + suffix).add("role", "member").build());
+    rota.bind(admin, acme, Json.createObjectBuilder().add("group", "acme_" + suffix).add("role", "member").build());
     String bobToken = rota.token(bob);
 
-    assertThat(ok(get(bobToken, "/api/v1/nodes/" + detection)).getString("name")).isEqualTo("Object Detection");
-    assertProblem(post(bobToken, "/api/v1/nodes/" + vision + "/rename", "{\"name\":\"Mine\"}"), 403, "forbidden");
-    assertProblem(get(rota.token(carol), "/api/v1/nodes/" + vision), 404, "node-not-found");
+    assertThat(RotaClient.ok(rota.get(bobToken, "/api/v1/nodes/" + detection)).getString("name")).isEqualTo("Object Detection");
+    assertProblem(rota.post(bobToken, "/api/v1/nodes/" + vision + "/rename", "{\"name\":\"Mine\"}"), 403, "forbidden");
+    assertProblem(rota.get(rota.token(carol), "/api/v1/nodes/" + vision), 404, "node-not-found");
 
-    List<String> mine = itemPaths(ok(get(bobToken, "/api/v1/me/nodes?limit=500")));
+    List<String> mine = itemPaths(RotaClient.ok(rota.get(bobToken, "/api/v1/me/nodes?limit=500")));
     assertThat(mine).contains("acme_" + suffix, "acme_" + suffix + "/ml/vision");
-    HttpResponse<String> effective = get(admin, "/api/v1/nodes/" + vision + "/members?view=effective");
+    HttpResponse<String> effective = rota.get(admin, "/api/v1/nodes/" + vision + "/members?view=effective");
     assertThat(effective.statusCode()).isEqualTo(200);
     assertThat(Json.createReader(new java.io.StringReader(effective.body())).readArray()
             .getValuesAs(JsonObject.class))
@@ -106,23 +103,23 @@ class TenancyIT {
 
   @Test
   void moving_a_subtree_rewrites_its_paths_and_keeps_its_namespace() {
-    long research = id(create(admin, "group", acme, "Research", 2));
+    long research = RotaClient.id(create(admin, "group", acme, "Research", 2));
 
-    JsonObject moved = ok(post(admin, "/api/v1/nodes/" + vision + "/move", "{\"parentId\":" + research + "}"));
+    JsonObject moved = RotaClient.ok(rota.post(admin, "/api/v1/nodes/" + vision + "/move", "{\"parentId\":" + research + "}"));
 
     assertThat(moved.getString("path")).isEqualTo("acme_" + suffix + "/research/vision");
     assertThat(moved.getString("namespace")).isEqualTo("rota-n" + vision);
-    assertThat(ok(get(admin, "/api/v1/nodes/" + detection)).getString("path"))
+    assertThat(RotaClient.ok(rota.get(admin, "/api/v1/nodes/" + detection)).getString("path"))
         .isEqualTo("acme_" + suffix + "/research/vision/object_detection");
   }
 
   @Test
   void a_move_under_its_own_descendant_is_409_and_changes_nothing() {
     JsonObject problem =
-        assertProblem(post(admin, "/api/v1/nodes/" + ml + "/move", "{\"parentId\":" + detection + "}"), 409, "conflict");
+        assertProblem(rota.post(admin, "/api/v1/nodes/" + ml + "/move", "{\"parentId\":" + detection + "}"), 409, "conflict");
 
     assertThat(problem.getString("constraint")).isIn("nodes_no_cycle", "nodes_kind_hierarchy");
-    assertThat(ok(get(admin, "/api/v1/nodes/" + ml)).getString("path")).isEqualTo("acme_" + suffix + "/ml");
+    assertThat(RotaClient.ok(rota.get(admin, "/api/v1/nodes/" + ml)).getString("path")).isEqualTo("acme_" + suffix + "/ml");
   }
 
   @Test
@@ -148,24 +145,24 @@ class TenancyIT {
     assertProblem(rota.send(rota.authorized("/api/v1/nodes/" + ml, admin).DELETE()), 409, "node-not-empty");
 
     assertThat(rota.send(rota.authorized("/api/v1/nodes/" + ml + "?recursive=true", admin).DELETE()).statusCode()).isEqualTo(204);
-    assertProblem(get(admin, "/api/v1/nodes/" + vision), 404, "node-not-found");
+    assertProblem(rota.get(admin, "/api/v1/nodes/" + vision), 404, "node-not-found");
   }
 
   @Test
   void every_change_is_in_the_audit_trail_for_admins_only() {
-    JsonObject page = ok(get(admin, "/api/v1/nodes/" + acme + "/audit?limit=10"));
+    JsonObject page = RotaClient.ok(rota.get(admin, "/api/v1/nodes/" + acme + "/audit?limit=10"));
 
     assertThat(page.getJsonArray("items").getValuesAs(JsonObject.class))
         .extracting(e -> e.getString("actor"))
         .contains("admin");
-    String dave = createUser("dave-" + suffix);
-    bind(acme, Json.createObjectBuilder().add("user", dave).add("role", "viewer").build());
-    assertProblem(get(rota.token(dave), "/api/v1/nodes/" + acme + "/audit"), 403, "forbidden");
+    String dave = rota.createUser(admin, "dave-" + suffix);
+    rota.bind(admin, acme, Json.createObjectBuilder().add("user", dave).add("role", "viewer").build());
+    assertProblem(rota.get(rota.token(dave), "/api/v1/nodes/" + acme + "/audit"), 403, "forbidden");
   }
 
   @Test
   void projects_get_a_namespace_with_a_gpu_quota_in_the_cluster() {
-    try (KubernetesClient cluster = cluster()) {
+    try (KubernetesClient cluster = rota.simulatedCluster()) {
       Namespace namespace = cluster.namespaces().withName("rota-n" + vision).get();
       ResourceQuota quota =
           cluster.resourceQuotas().inNamespace("rota-n" + vision).withName("rota-gpu-quota").get();
@@ -175,60 +172,12 @@ class TenancyIT {
     }
   }
 
-  private KubernetesClient cluster() {
-    JsonObject ready = RotaClient.json(rota.get("/health/ready"));
-    String url =
-        ready.getJsonArray("checks").getValuesAs(JsonObject.class).stream()
-            .filter(check -> check.getString("name").equals("kubernetes"))
-            .findFirst()
-            .orElseThrow()
-            .getJsonObject("data")
-            .getString("apiServer");
-    Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url).build();
-    return new KubernetesClientBuilder().withConfig(config).build();
-  }
-
   private HttpResponse<String> create(String token, String kind, Long parent, String name, int gpus) {
     var body = Json.createObjectBuilder().add("kind", kind).add("name", name).add("guaranteedGpus", gpus);
     if (parent != null) {
       body.add("parentId", parent);
     }
-    return post(token, "/api/v1/nodes", body.build().toString());
-  }
-
-  private String createUser(String name) {
-    HttpResponse<String> created = post(admin, "/api/v1/users", "{\"name\":\"" + name + "\"}");
-    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-    return name;
-  }
-
-  private void bind(long node, JsonObject binding) {
-    HttpResponse<String> response =
-        rota.send(
-            rota.authorized("/api/v1/nodes/" + node + "/members", admin)
-                .header("Content-Type", "application/json")
-                .PUT(BodyPublishers.ofString(binding.toString())));
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(204);
-  }
-
-  private HttpResponse<String> post(String token, String path, String json) {
-    return rota.send(
-        rota.authorized(path, token)
-            .header("Content-Type", "application/json")
-            .POST(BodyPublishers.ofString(json)));
-  }
-
-  private HttpResponse<String> get(String token, String path) {
-    return rota.send(rota.authorized(path, token));
-  }
-
-  private static JsonObject ok(HttpResponse<String> response) {
-    assertThat(response.statusCode()).as(response.body()).isBetween(200, 201);
-    return RotaClient.json(response);
-  }
-
-  private static long id(HttpResponse<String> response) {
-    return ok(response).getJsonNumber("id").longValue();
+    return rota.post(token, "/api/v1/nodes", body.build().toString());
   }
 
   private static List<String> arrayNames(HttpResponse<String> response) {
