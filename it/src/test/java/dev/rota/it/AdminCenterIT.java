@@ -21,8 +21,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The Liberty Admin Center is served over HTTPS behind the administrator login: the console sends
  * an anonymous visitor to its login page, and the management API it uses accepts the configured
- * administrator and refuses a wrong password. (The test server's
- * certificate is Liberty's self-signed one, so this client trusts any certificate.)
+ * administrator and refuses a wrong password. (The test server's certificate is Liberty's
+ * self-signed one, so this client trusts any certificate.)
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -38,10 +38,12 @@ class AdminCenterIT {
 
   @Test
   void the_admin_center_asks_for_a_login_first() throws Exception {
-    HttpResponse<String> page = client().send(get("/adminCenter/"), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> page =
+        client().send(get("/adminCenter/"), HttpResponse.BodyHandlers.ofString());
 
     assertThat(page.statusCode()).isIn(200, 302);
-    assertThat(page.headers().firstValue("Location").orElse(page.body())).containsIgnoringCase("login");
+    assertThat(page.headers().firstValue("Location").orElse(page.body()))
+        .containsIgnoringCase("login");
   }
 
   @Test
@@ -55,12 +57,13 @@ class AdminCenterIT {
   private static HttpResponse<String> management(String user, String password) throws Exception {
     String credentials =
         java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes());
-    return client().send(
-        HttpRequest.newBuilder(URI.create(BASE + "/IBMJMXConnectorREST/"))
-            .header("Authorization", "Basic " + credentials)
-            .GET()
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return client()
+        .send(
+            HttpRequest.newBuilder(URI.create(BASE + "/IBMJMXConnectorREST/"))
+                .header("Authorization", "Basic " + credentials)
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpRequest get(String path) {

@@ -13,7 +13,8 @@ public final class Deployments {
   /** The WAR exactly as shipped. */
   public static WebArchive rota() {
     return ShrinkWrap.createFromZipFile(
-        WebArchive.class, new File(System.getProperty("rota.it.war", "target/deployments/rota.war")));
+        WebArchive.class,
+        new File(System.getProperty("rota.it.war", "target/deployments/rota.war")));
   }
 
   /** The WAR plus the test-only endpoints that provoke each class of failure. */

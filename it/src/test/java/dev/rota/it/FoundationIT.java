@@ -82,7 +82,8 @@ class FoundationIT {
 
   @Test
   void me_returns_the_caller_named_in_the_token() {
-    HttpResponse<String> me = rota.send(rota.authorized("/api/v1/me", rota.token("alice", "ml-team")));
+    HttpResponse<String> me =
+        rota.send(rota.authorized("/api/v1/me", rota.token("alice", "ml-team")));
 
     assertThat(me.statusCode()).as(me.body()).isEqualTo(200);
     JsonObject caller = RotaClient.json(me);
@@ -143,8 +144,7 @@ class FoundationIT {
   @Test
   void a_token_from_another_issuer_is_401_problem() {
     String foreign =
-        rota.minter("https://someone-else.example")
-            .mint("alice", List.of(), Duration.ofMinutes(5));
+        rota.minter("https://someone-else.example").mint("alice", List.of(), Duration.ofMinutes(5));
 
     assertProblem(rota.send(rota.authorized("/api/v1/me", foreign)), 401, "unauthenticated");
   }

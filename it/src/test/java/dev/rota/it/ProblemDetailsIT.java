@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Every class of failure answers RFC 9457 problem+json with a message a person can act on, and
- * the server keeps serving afterwards. The failures are provoked through test-only endpoints
- * deployed alongside the real WAR.
+ * Every class of failure answers RFC 9457 problem+json with a message a person can act on, and the
+ * server keeps serving afterwards. The failures are provoked through test-only endpoints deployed
+ * alongside the real WAR.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -58,7 +58,8 @@ class ProblemDetailsIT {
     HttpResponse<String> response = rota.send(rota.authorized("/api/v1/me", token).DELETE());
 
     JsonObject problem = assertProblem(response, 405, "method-not-allowed");
-    assertThat(response.headers().firstValue("Allow")).hasValueSatisfying(v -> assertThat(v).contains("GET"));
+    assertThat(response.headers().firstValue("Allow"))
+        .hasValueSatisfying(v -> assertThat(v).contains("GET"));
     assertThat(problem.getString("detail")).contains("DELETE");
   }
 
@@ -103,7 +104,8 @@ class ProblemDetailsIT {
   @Test
   void constraint_violation_is_409_problem_naming_the_constraint() {
     HttpResponse<String> response =
-        rota.send(rota.authorized("/api/v1/test-probes/duplicate", token).POST(BodyPublishers.noBody()));
+        rota.send(
+            rota.authorized("/api/v1/test-probes/duplicate", token).POST(BodyPublishers.noBody()));
 
     JsonObject problem = assertProblem(response, 409, "conflict");
     assertThat(problem.getString("constraint")).isEqualTo("it_probe_name_unique");

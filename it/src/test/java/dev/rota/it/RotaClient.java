@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.rota.platform.internal.security.DevelopmentKeys;
 import dev.rota.platform.internal.security.TokenMinter;
-import jakarta.json.Json;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import java.io.IOException;
@@ -90,7 +90,8 @@ public final class RotaClient {
     return send(
         authorized(path, token)
             .header("Content-Type", "application/json")
-            .method(method, json == null ? BodyPublishers.noBody() : BodyPublishers.ofString(json)));
+            .method(
+                method, json == null ? BodyPublishers.noBody() : BodyPublishers.ofString(json)));
   }
 
   public HttpResponse<String> get(String token, String path) {
@@ -124,7 +125,8 @@ public final class RotaClient {
 
   /** Binds a role at a node: {@code {"user": ..., "role": ...}} or {@code {"group": ...}}. */
   public void bind(String adminToken, long node, JsonObject binding) {
-    HttpResponse<String> response = put(adminToken, "/api/v1/nodes/" + node + "/members", binding.toString());
+    HttpResponse<String> response =
+        put(adminToken, "/api/v1/nodes/" + node + "/members", binding.toString());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(204);
   }
 

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -72,7 +71,8 @@ class SchedulingIT {
   @Test
   void weekday_times_and_seconds_book_weekly_windows_that_read_back_both_ways() {
     JsonObject nights =
-        RotaClient.ok(rota.post(admin, windows, reservation("\"Tue 22:00\"", "\"wednesday 06:00\"")));
+        RotaClient.ok(
+            rota.post(admin, windows, reservation("\"Tue 22:00\"", "\"wednesday 06:00\"")));
     JsonObject sundays =
         RotaClient.ok(
             rota.post(
@@ -90,16 +90,20 @@ class SchedulingIT {
     assertThat(sundays.getString("start")).isEqualTo("Sun 02:00");
     JsonObject page = RotaClient.ok(rota.get(admin, windows + "?limit=1"));
     assertThat(page.getJsonArray("items")).hasSize(1);
-    JsonObject next = RotaClient.ok(rota.get(admin, windows + "?limit=1&cursor=" + page.getString("nextCursor")));
+    JsonObject next =
+        RotaClient.ok(rota.get(admin, windows + "?limit=1&cursor=" + page.getString("nextCursor")));
     assertThat(next.getJsonArray("items").getJsonObject(0).getJsonNumber("id").longValue())
         .isEqualTo(sundays.getJsonNumber("id").longValue());
-    assertThat(RotaClient.ok(rota.get(admin, windows + "/" + nights.getJsonNumber("id"))).getString("label"))
+    assertThat(
+            RotaClient.ok(rota.get(admin, windows + "/" + nights.getJsonNumber("id")))
+                .getString("label"))
         .isEqualTo("nights");
   }
 
   @Test
   void a_window_over_the_week_end_is_409_against_a_monday_morning_one_naming_it() {
-    long monday = RotaClient.id(rota.post(admin, windows, reservation("\"Mon 05:00\"", "\"Mon 07:00\"")));
+    long monday =
+        RotaClient.id(rota.post(admin, windows, reservation("\"Mon 05:00\"", "\"Mon 07:00\"")));
 
     JsonObject problem =
         assertProblem(
@@ -110,13 +114,15 @@ class SchedulingIT {
     assertThat(problem.getJsonNumber("conflictingWindowId").longValue()).isEqualTo(monday);
     assertThat(problem.getString("constraint")).isEqualTo("windows_no_overlap");
     assertThat(problem.getString("detail")).contains("window " + monday);
-    JsonObject wrapping = RotaClient.ok(rota.post(admin, windows, reservation("\"Sat 22:00\"", "\"Mon 05:00\"")));
+    JsonObject wrapping =
+        RotaClient.ok(rota.post(admin, windows, reservation("\"Sat 22:00\"", "\"Mon 05:00\"")));
     assertThat(wrapping.getBoolean("wraps")).isTrue();
   }
 
   @Test
   void a_one_off_maintenance_is_refused_where_a_reservation_holds_the_pool_and_names_it() {
-    long nights = RotaClient.id(rota.post(admin, windows, reservation("\"Tue 22:00\"", "\"Wed 06:00\"")));
+    long nights =
+        RotaClient.id(rota.post(admin, windows, reservation("\"Tue 22:00\"", "\"Wed 06:00\"")));
 
     // Tuesday 2030-01-08 23:00 in Berlin is 22:00 UTC.
     JsonObject problem =
@@ -125,7 +131,8 @@ class SchedulingIT {
             409,
             "window-conflict");
     JsonObject maintenance =
-        RotaClient.ok(rota.post(admin, windows, oneOff("2030-01-09T05:00:00Z", "2030-01-09T07:00:00Z")));
+        RotaClient.ok(
+            rota.post(admin, windows, oneOff("2030-01-09T05:00:00Z", "2030-01-09T07:00:00Z")));
 
     assertThat(problem.getJsonNumber("conflictingWindowId").longValue()).isEqualTo(nights);
     assertThat(maintenance.getString("type")).isEqualTo("one-off");
@@ -135,17 +142,21 @@ class SchedulingIT {
 
   @Test
   void availability_occurrences_and_free_slots_read_the_calendar_on_its_own_clock() {
-    long nights = RotaClient.id(rota.post(admin, windows, reservation("\"Sat 22:00\"", "\"Sun 06:00\"")));
+    long nights =
+        RotaClient.id(rota.post(admin, windows, reservation("\"Sat 22:00\"", "\"Sun 06:00\"")));
 
     JsonObject held =
-        RotaClient.ok(rota.get(admin, "/api/v1/calendars/" + calendar + "/availability?at=2026-03-29T02:30:00Z"));
+        RotaClient.ok(
+            rota.get(
+                admin, "/api/v1/calendars/" + calendar + "/availability?at=2026-03-29T02:30:00Z"));
     assertThat(held.getString("state")).isEqualTo("reserved");
     assertThat(held.getString("weekTime")).isEqualTo("Sun 04:30");
     assertThat(held.getJsonObject("window").getJsonNumber("id").longValue()).isEqualTo(nights);
     assertThat(
-            RotaClient.ok(rota.get(
-                    admin,
-                    "/api/v1/calendars/" + calendar + "/availability?at=2026-03-29T04:00:00Z"))
+            RotaClient.ok(
+                    rota.get(
+                        admin,
+                        "/api/v1/calendars/" + calendar + "/availability?at=2026-03-29T04:00:00Z"))
                 .getString("state"))
         .isEqualTo("free");
 
@@ -161,12 +172,15 @@ class SchedulingIT {
     assertThat(OffsetDateTime.parse(occurrence.getString("end")))
         .isEqualTo(OffsetDateTime.parse("2026-03-29T06:00:00+02:00"));
 
-    JsonObject pattern = RotaClient.ok(rota.get(admin, "/api/v1/calendars/" + calendar + "/free-slots?min=PT2H"));
+    JsonObject pattern =
+        RotaClient.ok(rota.get(admin, "/api/v1/calendars/" + calendar + "/free-slots?min=PT2H"));
     assertThat(pattern.getJsonArray("slots").getValuesAs(JsonObject.class))
         .extracting(s -> s.getString("start") + "-" + s.getString("end"))
         .containsExactly("Sun 06:00-Sat 22:00");
     JsonObject week =
-        RotaClient.ok(rota.get(admin, "/api/v1/calendars/" + calendar + "/free-slots?min=3600&week=2026-03-25"));
+        RotaClient.ok(
+            rota.get(
+                admin, "/api/v1/calendars/" + calendar + "/free-slots?min=3600&week=2026-03-25"));
     assertThat(week.getString("week")).isEqualTo("2026-03-23");
     assertThat(week.getJsonArray("slots").getValuesAs(JsonObject.class))
         .extracting(
@@ -188,9 +202,12 @@ class SchedulingIT {
     String danaToken = rota.token(dana);
     String ericToken = rota.token(eric);
 
-    long booked = RotaClient.id(rota.post(danaToken, windows, reservation("\"Thu 20:00\"", "\"Fri 02:00\"")));
+    long booked =
+        RotaClient.id(rota.post(danaToken, windows, reservation("\"Thu 20:00\"", "\"Fri 02:00\"")));
     assertProblem(
-        rota.post(ericToken, windows, reservation("\"Fri 20:00\"", "\"Sat 02:00\"")), 403, "forbidden");
+        rota.post(ericToken, windows, reservation("\"Fri 20:00\"", "\"Sat 02:00\"")),
+        403,
+        "forbidden");
     assertProblem(
         rota.post(
             rota.token("stranger-" + suffix),
@@ -314,7 +331,8 @@ class SchedulingIT {
   void the_calendar_list_filters_by_name_and_a_deleted_calendar_takes_its_windows_along() {
     RotaClient.id(rota.post(admin, windows, reservation("\"Mon 01:00\"", "\"Mon 02:00\"")));
 
-    JsonObject found = RotaClient.ok(rota.get(admin, "/api/v1/calendars?kind=pool&name=pool-" + suffix));
+    JsonObject found =
+        RotaClient.ok(rota.get(admin, "/api/v1/calendars?kind=pool&name=pool-" + suffix));
     assertThat(found.getJsonArray("items")).hasSize(1);
     assertThat(found.get("nextCursor")).isIn(null, JsonValue.NULL);
     assertThat(
@@ -322,7 +340,9 @@ class SchedulingIT {
                 .statusCode())
         .isEqualTo(204);
     assertProblem(rota.get(admin, windows), 404, "calendar-not-found");
-    assertThat(RotaClient.ok(rota.get(admin, "/api/v1/calendars?name=pool-" + suffix)).getJsonArray("items"))
+    assertThat(
+            RotaClient.ok(rota.get(admin, "/api/v1/calendars?name=pool-" + suffix))
+                .getJsonArray("items"))
         .isEmpty();
   }
 
@@ -347,5 +367,4 @@ class SchedulingIT {
   private void bind(long node, String user, String role) {
     rota.bind(admin, node, Json.createObjectBuilder().add("user", user).add("role", role).build());
   }
-
 }

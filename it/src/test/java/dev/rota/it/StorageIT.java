@@ -49,36 +49,75 @@ class StorageIT {
   @BeforeEach
   void a_tree_a_user_and_a_pool_root() {
     send(admin, "PUT", "/api/v1/storage/pools/pool-a", "{\"root\":\"/data\"}", 200);
-    acme = RotaClient.id(send(admin, "POST", "/api/v1/nodes", node("group", null, "Acme " + suffix), 201));
-    vision = RotaClient.id(send(admin, "POST", "/api/v1/nodes", node("project", acme, "Vision"), 201));
-    long rival = RotaClient.id(send(admin, "POST", "/api/v1/nodes", node("group", null, "Rival " + suffix), 201));
-    other = RotaClient.id(send(admin, "POST", "/api/v1/nodes", node("project", rival, "Theirs"), 201));
+    acme =
+        RotaClient.id(
+            send(admin, "POST", "/api/v1/nodes", node("group", null, "Acme " + suffix), 201));
+    vision =
+        RotaClient.id(send(admin, "POST", "/api/v1/nodes", node("project", acme, "Vision"), 201));
+    long rival =
+        RotaClient.id(
+            send(admin, "POST", "/api/v1/nodes", node("group", null, "Rival " + suffix), 201));
+    other =
+        RotaClient.id(send(admin, "POST", "/api/v1/nodes", node("project", rival, "Theirs"), 201));
     alice = "alice-" + suffix;
     send(admin, "POST", "/api/v1/users", "{\"name\":\"" + alice + "\"}", 201);
-    send(admin, "PUT", "/api/v1/nodes/" + vision + "/members",
-        "{\"user\":\"" + alice + "\",\"role\":\"member\"}", 204);
+    send(
+        admin,
+        "PUT",
+        "/api/v1/nodes/" + vision + "/members",
+        "{\"user\":\"" + alice + "\",\"role\":\"member\"}",
+        204);
   }
 
   @Test
   void a_group_volume_attached_to_a_subproject_becomes_a_pv_bound_to_exactly_one_claim() {
-    long detection = RotaClient.id(send(admin, "POST", "/api/v1/nodes", node("subproject", vision, "Detection"), 201));
-    long volume = RotaClient.id(send(admin, "POST", "/api/v1/volumes",
-        volume("datasets", "acme_" + suffix, "/data/acme-" + suffix + "/datasets"), 201));
+    long detection =
+        RotaClient.id(
+            send(admin, "POST", "/api/v1/nodes", node("subproject", vision, "Detection"), 201));
+    long volume =
+        RotaClient.id(
+            send(
+                admin,
+                "POST",
+                "/api/v1/volumes",
+                volume("datasets", "acme_" + suffix, "/data/acme-" + suffix + "/datasets"),
+                201));
 
-    JsonObject attached = RotaClient.ok(send(admin, "POST", "/api/v1/volumes/" + volume + "/attachments",
-        "{\"nodeId\":" + detection + "}", 200));
+    JsonObject attached =
+        RotaClient.ok(
+            send(
+                admin,
+                "POST",
+                "/api/v1/volumes/" + volume + "/attachments",
+                "{\"nodeId\":" + detection + "}",
+                200));
 
     assertThat(attached.getString("namespace")).isEqualTo("rota-n" + detection);
-    HttpResponse<String> yaml = rota.send(rota.authorized("/api/v1/volumes/" + volume + "/manifests", admin));
+    HttpResponse<String> yaml =
+        rota.send(rota.authorized("/api/v1/volumes/" + volume + "/manifests", admin));
     assertThat(yaml.headers().firstValue("Content-Type").orElse("")).startsWith("application/yaml");
-    assertThat(yaml.body()).contains("kind: \"PersistentVolume\"", "kind: \"PersistentVolumeClaim\"");
+    assertThat(yaml.body())
+        .contains("kind: \"PersistentVolume\"", "kind: \"PersistentVolumeClaim\"");
     try (KubernetesClient cluster = rota.simulatedCluster()) {
       PersistentVolume pv = cluster.persistentVolumes().withName("rota-vol-" + volume).get();
       PersistentVolumeClaim pvc =
-          cluster.persistentVolumeClaims().inNamespace("rota-n" + detection).withName("rota-vol-" + volume).get();
-      assertThat(pv.getSpec().getHostPath().getPath()).isEqualTo("/data/acme-" + suffix + "/datasets");
-      assertThat(pv.getSpec().getNodeAffinity().getRequired().getNodeSelectorTerms().get(0)
-              .getMatchExpressions().get(0).getValues()).containsExactly("gpu-node-01");
+          cluster
+              .persistentVolumeClaims()
+              .inNamespace("rota-n" + detection)
+              .withName("rota-vol-" + volume)
+              .get();
+      assertThat(pv.getSpec().getHostPath().getPath())
+          .isEqualTo("/data/acme-" + suffix + "/datasets");
+      assertThat(
+              pv.getSpec()
+                  .getNodeAffinity()
+                  .getRequired()
+                  .getNodeSelectorTerms()
+                  .get(0)
+                  .getMatchExpressions()
+                  .get(0)
+                  .getValues())
+          .containsExactly("gpu-node-01");
       assertThat(pv.getSpec().getClaimRef().getNamespace()).isEqualTo("rota-n" + detection);
       assertThat(pv.getSpec().getClaimRef().getName()).isEqualTo(pvc.getMetadata().getName());
       assertThat(pvc.getSpec().getVolumeName()).isEqualTo(pv.getMetadata().getName());
@@ -89,73 +128,183 @@ class StorageIT {
 
   @Test
   void a_group_volume_outside_the_groups_subtree_is_refused() {
-    long volume = RotaClient.id(send(admin, "POST", "/api/v1/volumes",
-        volume("shared", "acme_" + suffix, "/data/acme-" + suffix + "/shared"), 201));
+    long volume =
+        RotaClient.id(
+            send(
+                admin,
+                "POST",
+                "/api/v1/volumes",
+                volume("shared", "acme_" + suffix, "/data/acme-" + suffix + "/shared"),
+                201));
 
-    JsonObject problem = assertProblem(send(admin, "POST", "/api/v1/volumes/" + volume + "/attachments",
-        "{\"nodeId\":" + other + "}", 409), 409, "conflict");
+    JsonObject problem =
+        assertProblem(
+            send(
+                admin,
+                "POST",
+                "/api/v1/volumes/" + volume + "/attachments",
+                "{\"nodeId\":" + other + "}",
+                409),
+            409,
+            "conflict");
     assertThat(problem.getString("constraint")).isEqualTo("attachments_group_volume_in_subtree");
   }
 
   @Test
   void a_users_volume_is_theirs_alone_and_attaches_only_where_they_are_a_member() {
     String token = rota.token(alice);
-    long volume = RotaClient.id(send(token, "POST", "/api/v1/volumes",
-        volume("scratch", null, "/data/users/" + alice), 201));
+    long volume =
+        RotaClient.id(
+            send(
+                token,
+                "POST",
+                "/api/v1/volumes",
+                volume("scratch", null, "/data/users/" + alice),
+                201));
 
-    RotaClient.ok(send(token, "POST", "/api/v1/volumes/" + volume + "/attachments", "{\"nodeId\":" + vision + "}", 200));
-    assertProblem(send(token, "POST", "/api/v1/volumes/" + volume + "/attachments", "{\"nodeId\":" + other + "}", 404), 404, "node-not-found");
+    RotaClient.ok(
+        send(
+            token,
+            "POST",
+            "/api/v1/volumes/" + volume + "/attachments",
+            "{\"nodeId\":" + vision + "}",
+            200));
+    assertProblem(
+        send(
+            token,
+            "POST",
+            "/api/v1/volumes/" + volume + "/attachments",
+            "{\"nodeId\":" + other + "}",
+            404),
+        404,
+        "node-not-found");
     String bob = "bob-" + suffix;
     send(admin, "POST", "/api/v1/users", "{\"name\":\"" + bob + "\"}", 201);
-    assertProblem(rota.send(rota.authorized("/api/v1/volumes/" + volume, rota.token(bob))), 404, "volume-not-found");
-    HttpResponse<String> available = send(token, "GET", "/api/v1/nodes/" + vision + "/volumes", null, 200);
-    assertThat(Json.createReader(new java.io.StringReader(available.body())).readArray()
-            .getValuesAs(JsonObject.class))
+    assertProblem(
+        rota.send(rota.authorized("/api/v1/volumes/" + volume, rota.token(bob))),
+        404,
+        "volume-not-found");
+    HttpResponse<String> available =
+        send(token, "GET", "/api/v1/nodes/" + vision + "/volumes", null, 200);
+    assertThat(
+            Json.createReader(new java.io.StringReader(available.body()))
+                .readArray()
+                .getValuesAs(JsonObject.class))
         .extracting(v -> v.getJsonNumber("id").longValue())
         .contains(volume);
   }
 
   @Test
   void another_owners_overlapping_path_on_the_same_node_is_409() {
-    send(admin, "POST", "/api/v1/volumes", volume("base", "acme_" + suffix, "/data/o-" + suffix + "/team"), 201);
+    send(
+        admin,
+        "POST",
+        "/api/v1/volumes",
+        volume("base", "acme_" + suffix, "/data/o-" + suffix + "/team"),
+        201);
 
-    JsonObject inside = assertProblem(send(rota.token(alice), "POST", "/api/v1/volumes",
-        volume("sneak", null, "/data/o-" + suffix + "/team/secrets"), 409), 409, "conflict");
+    JsonObject inside =
+        assertProblem(
+            send(
+                rota.token(alice),
+                "POST",
+                "/api/v1/volumes",
+                volume("sneak", null, "/data/o-" + suffix + "/team/secrets"),
+                409),
+            409,
+            "conflict");
     assertThat(inside.getString("constraint")).isEqualTo("placements_no_foreign_overlap");
-    assertProblem(send(rota.token(alice), "POST", "/api/v1/volumes",
-        volume("above", null, "/data/o-" + suffix), 409), 409, "conflict");
-    send(rota.token(alice), "POST", "/api/v1/volumes", volume("beside", null, "/data/o-" + suffix + "/team-b"), 201);
+    assertProblem(
+        send(
+            rota.token(alice),
+            "POST",
+            "/api/v1/volumes",
+            volume("above", null, "/data/o-" + suffix),
+            409),
+        409,
+        "conflict");
+    send(
+        rota.token(alice),
+        "POST",
+        "/api/v1/volumes",
+        volume("beside", null, "/data/o-" + suffix + "/team-b"),
+        201);
   }
 
   @Test
   void traversal_and_escapes_are_refused() {
-    for (String path : List.of("/data/../etc/passwd", "/data/./x", "/data//x", "/data/%2e%2e/x",
-        "/data/\u2024\u2024/x", "data/x", "/data/x/", "/etc/shadow-copy")) {
-      HttpResponse<String> response = send(admin, "POST", "/api/v1/volumes", volume("bad", "acme_" + suffix, path), -1);
+    for (String path :
+        List.of(
+            "/data/../etc/passwd",
+            "/data/./x",
+            "/data//x",
+            "/data/%2e%2e/x",
+            "/data/\u2024\u2024/x",
+            "data/x",
+            "/data/x/",
+            "/etc/shadow-copy")) {
+      HttpResponse<String> response =
+          send(admin, "POST", "/api/v1/volumes", volume("bad", "acme_" + suffix, path), -1);
       assertThat(response.statusCode()).as(path + " -> " + response.body()).isIn(400, 409);
     }
-    assertProblem(send(admin, "PUT", "/api/v1/storage/pools/pool-b", "{\"root\":\"/etc\"}", 409), 409, "conflict");
+    assertProblem(
+        send(admin, "PUT", "/api/v1/storage/pools/pool-b", "{\"root\":\"/etc\"}", 409),
+        409,
+        "conflict");
   }
 
   @Test
   void an_attached_volume_cannot_be_deleted_and_an_owner_with_volumes_neither() {
-    long volume = RotaClient.id(send(admin, "POST", "/api/v1/volumes",
-        volume("keep", "acme_" + suffix, "/data/k-" + suffix), 201));
-    send(admin, "POST", "/api/v1/volumes/" + volume + "/attachments", "{\"nodeId\":" + vision + "}", 200);
+    long volume =
+        RotaClient.id(
+            send(
+                admin,
+                "POST",
+                "/api/v1/volumes",
+                volume("keep", "acme_" + suffix, "/data/k-" + suffix),
+                201));
+    send(
+        admin,
+        "POST",
+        "/api/v1/volumes/" + volume + "/attachments",
+        "{\"nodeId\":" + vision + "}",
+        200);
 
     assertProblem(send(admin, "DELETE", "/api/v1/volumes/" + volume, null, 409), 409, "conflict");
     send(admin, "DELETE", "/api/v1/volumes/" + volume + "/attachments/" + vision, null, 204);
-    JsonObject owner = assertProblem(send(admin, "DELETE", "/api/v1/nodes/" + acme + "?recursive=true", null, 409), 409, "conflict");
+    JsonObject owner =
+        assertProblem(
+            send(admin, "DELETE", "/api/v1/nodes/" + acme + "?recursive=true", null, 409),
+            409,
+            "conflict");
     assertThat(owner.getString("constraint")).isEqualTo("volumes_owner_fk");
     send(admin, "DELETE", "/api/v1/volumes/" + volume, null, 204);
   }
 
   @Test
   void a_selector_matching_no_node_or_malformed_is_400() {
-    String nowhere = "{\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"kubernetes.io/hostname\",\"operator\":\"In\",\"values\":[\"nope\"]}]}]}";
-    assertProblem(send(admin, "POST", "/api/v1/volumes", volume("x", "acme_" + suffix, "/data/x-" + suffix, nowhere), 400), 400, "invalid-volume");
-    String badOperator = "{\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"a\",\"operator\":\"Near\",\"values\":[\"b\"]}]}]}";
-    assertProblem(send(admin, "POST", "/api/v1/volumes", volume("y", "acme_" + suffix, "/data/y-" + suffix, badOperator), 400), 400, "invalid-volume");
+    String nowhere =
+        "{\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"kubernetes.io/hostname\",\"operator\":\"In\",\"values\":[\"nope\"]}]}]}";
+    assertProblem(
+        send(
+            admin,
+            "POST",
+            "/api/v1/volumes",
+            volume("x", "acme_" + suffix, "/data/x-" + suffix, nowhere),
+            400),
+        400,
+        "invalid-volume");
+    String badOperator =
+        "{\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"a\",\"operator\":\"Near\",\"values\":[\"b\"]}]}]}";
+    assertProblem(
+        send(
+            admin,
+            "POST",
+            "/api/v1/volumes",
+            volume("y", "acme_" + suffix, "/data/y-" + suffix, badOperator),
+            400),
+        400,
+        "invalid-volume");
   }
 
   private static String node(String kind, Long parent, String name) {
@@ -171,22 +320,32 @@ class StorageIT {
   }
 
   private static String volume(String name, String group, String path, String affinity) {
-    var body = Json.createObjectBuilder()
-        .add("name", name).add("pool", "pool-a").add("hostPath", path).add("capacity", "100Gi")
-        .add("accessMode", "ReadWriteOnce")
-        .add("nodeAffinity", Json.createReader(new java.io.StringReader(affinity)).readObject());
+    var body =
+        Json.createObjectBuilder()
+            .add("name", name)
+            .add("pool", "pool-a")
+            .add("hostPath", path)
+            .add("capacity", "100Gi")
+            .add("accessMode", "ReadWriteOnce")
+            .add(
+                "nodeAffinity", Json.createReader(new java.io.StringReader(affinity)).readObject());
     if (group != null) {
       body.add("ownerGroup", group);
     }
     return body.build().toString();
   }
 
-  private HttpResponse<String> send(String token, String method, String path, String json, int expected) {
-    var request = rota.authorized(path, token).header("Content-Type", "application/json")
-        .method(method, json == null ? BodyPublishers.noBody() : BodyPublishers.ofString(json));
+  private HttpResponse<String> send(
+      String token, String method, String path, String json, int expected) {
+    var request =
+        rota.authorized(path, token)
+            .header("Content-Type", "application/json")
+            .method(method, json == null ? BodyPublishers.noBody() : BodyPublishers.ofString(json));
     HttpResponse<String> response = rota.send(request);
     if (expected > 0) {
-      assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isEqualTo(expected);
+      assertThat(response.statusCode())
+          .as(method + " " + path + ": " + response.body())
+          .isEqualTo(expected);
     }
     return response;
   }

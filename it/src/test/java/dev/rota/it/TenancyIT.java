@@ -53,7 +53,8 @@ class TenancyIT {
 
   @Test
   void nodes_are_found_by_id_and_by_path_with_their_namespace() {
-    JsonObject byPath = RotaClient.ok(rota.get(admin, "/api/v1/nodes/by-path/acme_" + suffix + "/ml/vision"));
+    JsonObject byPath =
+        RotaClient.ok(rota.get(admin, "/api/v1/nodes/by-path/acme_" + suffix + "/ml/vision"));
 
     assertThat(byPath.getJsonNumber("id").longValue()).isEqualTo(vision);
     assertThat(byPath.getString("path")).isEqualTo("acme_" + suffix + "/ml/vision");
@@ -68,10 +69,17 @@ class TenancyIT {
         arrayNames(rota.get(admin, "/api/v1/nodes/" + detection + "/ancestors"));
     assertThat(ancestors).containsExactly("Acme " + suffix, "ML", "Vision");
 
-    JsonObject first = RotaClient.ok(rota.get(admin, "/api/v1/nodes/" + acme + "/descendants?limit=2"));
+    JsonObject first =
+        RotaClient.ok(rota.get(admin, "/api/v1/nodes/" + acme + "/descendants?limit=2"));
     assertThat(first.getJsonArray("items")).hasSize(2);
     JsonObject second =
-        RotaClient.ok(rota.get(admin, "/api/v1/nodes/" + acme + "/descendants?limit=2&cursor=" + first.getString("nextCursor")));
+        RotaClient.ok(
+            rota.get(
+                admin,
+                "/api/v1/nodes/"
+                    + acme
+                    + "/descendants?limit=2&cursor="
+                    + first.getString("nextCursor")));
     assertThat(second.getJsonArray("items")).hasSize(1);
     assertThat(second.get("nextCursor")).isIn(null, JsonValue.NULL);
   }
@@ -80,24 +88,40 @@ class TenancyIT {
   void roles_inherit_down_the_tree_and_through_nested_groups() {
     String bob = rota.createUser(admin, "bob-" + suffix);
     String carol = rota.createUser(admin, "carol-" + suffix);
-    assertThat(rota.send(rota.authorized("/api/v1/groups/" + ml + "/members/" + bob, admin).PUT(BodyPublishers.noBody())).statusCode()).isEqualTo(204);
-    rota.bind(admin, acme, Json.createObjectBuilder().add("group", "acme_" + suffix).add("role", "member").build());
+    assertThat(
+            rota.send(
+                    rota.authorized("/api/v1/groups/" + ml + "/members/" + bob, admin)
+                        .PUT(BodyPublishers.noBody()))
+                .statusCode())
+        .isEqualTo(204);
+    rota.bind(
+        admin,
+        acme,
+        Json.createObjectBuilder().add("group", "acme_" + suffix).add("role", "member").build());
     String bobToken = rota.token(bob);
 
-    assertThat(RotaClient.ok(rota.get(bobToken, "/api/v1/nodes/" + detection)).getString("name")).isEqualTo("Object Detection");
-    assertProblem(rota.post(bobToken, "/api/v1/nodes/" + vision + "/rename", "{\"name\":\"Mine\"}"), 403, "forbidden");
+    assertThat(RotaClient.ok(rota.get(bobToken, "/api/v1/nodes/" + detection)).getString("name"))
+        .isEqualTo("Object Detection");
+    assertProblem(
+        rota.post(bobToken, "/api/v1/nodes/" + vision + "/rename", "{\"name\":\"Mine\"}"),
+        403,
+        "forbidden");
     assertProblem(rota.get(rota.token(carol), "/api/v1/nodes/" + vision), 404, "node-not-found");
 
     List<String> mine = itemPaths(RotaClient.ok(rota.get(bobToken, "/api/v1/me/nodes?limit=500")));
     assertThat(mine).contains("acme_" + suffix, "acme_" + suffix + "/ml/vision");
-    HttpResponse<String> effective = rota.get(admin, "/api/v1/nodes/" + vision + "/members?view=effective");
+    HttpResponse<String> effective =
+        rota.get(admin, "/api/v1/nodes/" + vision + "/members?view=effective");
     assertThat(effective.statusCode()).isEqualTo(200);
-    assertThat(Json.createReader(new java.io.StringReader(effective.body())).readArray()
-            .getValuesAs(JsonObject.class))
-        .anySatisfy(grant -> {
-          assertThat(grant.getString("party")).isEqualTo(bob);
-          assertThat(grant.getString("role")).isEqualTo("member");
-        })
+    assertThat(
+            Json.createReader(new java.io.StringReader(effective.body()))
+                .readArray()
+                .getValuesAs(JsonObject.class))
+        .anySatisfy(
+            grant -> {
+              assertThat(grant.getString("party")).isEqualTo(bob);
+              assertThat(grant.getString("role")).isEqualTo("member");
+            })
         .noneSatisfy(grant -> assertThat(grant.getString("party")).isEqualTo(carol));
   }
 
@@ -105,7 +129,10 @@ class TenancyIT {
   void moving_a_subtree_rewrites_its_paths_and_keeps_its_namespace() {
     long research = RotaClient.id(create(admin, "group", acme, "Research", 2));
 
-    JsonObject moved = RotaClient.ok(rota.post(admin, "/api/v1/nodes/" + vision + "/move", "{\"parentId\":" + research + "}"));
+    JsonObject moved =
+        RotaClient.ok(
+            rota.post(
+                admin, "/api/v1/nodes/" + vision + "/move", "{\"parentId\":" + research + "}"));
 
     assertThat(moved.getString("path")).isEqualTo("acme_" + suffix + "/research/vision");
     assertThat(moved.getString("namespace")).isEqualTo("rota-n" + vision);
@@ -116,16 +143,21 @@ class TenancyIT {
   @Test
   void a_move_under_its_own_descendant_is_409_and_changes_nothing() {
     JsonObject problem =
-        assertProblem(rota.post(admin, "/api/v1/nodes/" + ml + "/move", "{\"parentId\":" + detection + "}"), 409, "conflict");
+        assertProblem(
+            rota.post(admin, "/api/v1/nodes/" + ml + "/move", "{\"parentId\":" + detection + "}"),
+            409,
+            "conflict");
 
     assertThat(problem.getString("constraint")).isIn("nodes_no_cycle", "nodes_kind_hierarchy");
-    assertThat(RotaClient.ok(rota.get(admin, "/api/v1/nodes/" + ml)).getString("path")).isEqualTo("acme_" + suffix + "/ml");
+    assertThat(RotaClient.ok(rota.get(admin, "/api/v1/nodes/" + ml)).getString("path"))
+        .isEqualTo("acme_" + suffix + "/ml");
   }
 
   @Test
   void bad_names_kinds_and_parents_are_4xx_problems() {
     assertProblem(create(admin, "group", acme, "日本", 0), 400, "invalid-tenancy-request");
-    JsonObject tooLong = assertProblem(create(admin, "group", acme, "x".repeat(300), 0), 400, "invalid-request");
+    JsonObject tooLong =
+        assertProblem(create(admin, "group", acme, "x".repeat(300), 0), 400, "invalid-request");
     assertThat(tooLong.getJsonArray("violations").toString()).contains("name");
     assertProblem(create(admin, "cluster", acme, "Nope", 0), 400, "invalid-request");
     assertProblem(create(admin, "project", 987654321L, "Orphan", 0), 404, "node-not-found");
@@ -142,9 +174,13 @@ class TenancyIT {
 
   @Test
   void a_non_empty_node_is_deleted_only_recursively() {
-    assertProblem(rota.send(rota.authorized("/api/v1/nodes/" + ml, admin).DELETE()), 409, "node-not-empty");
+    assertProblem(
+        rota.send(rota.authorized("/api/v1/nodes/" + ml, admin).DELETE()), 409, "node-not-empty");
 
-    assertThat(rota.send(rota.authorized("/api/v1/nodes/" + ml + "?recursive=true", admin).DELETE()).statusCode()).isEqualTo(204);
+    assertThat(
+            rota.send(rota.authorized("/api/v1/nodes/" + ml + "?recursive=true", admin).DELETE())
+                .statusCode())
+        .isEqualTo(204);
     assertProblem(rota.get(admin, "/api/v1/nodes/" + vision), 404, "node-not-found");
   }
 
@@ -156,7 +192,8 @@ class TenancyIT {
         .extracting(e -> e.getString("actor"))
         .contains("admin");
     String dave = rota.createUser(admin, "dave-" + suffix);
-    rota.bind(admin, acme, Json.createObjectBuilder().add("user", dave).add("role", "viewer").build());
+    rota.bind(
+        admin, acme, Json.createObjectBuilder().add("user", dave).add("role", "viewer").build());
     assertProblem(rota.get(rota.token(dave), "/api/v1/nodes/" + acme + "/audit"), 403, "forbidden");
   }
 
@@ -167,13 +204,17 @@ class TenancyIT {
       ResourceQuota quota =
           cluster.resourceQuotas().inNamespace("rota-n" + vision).withName("rota-gpu-quota").get();
 
-      assertThat(namespace.getMetadata().getLabels()).containsEntry("rota.dev/node-id", String.valueOf(vision));
-      assertThat(quota.getSpec().getHard().get("requests.nvidia.com/gpu").getAmount()).isEqualTo("2");
+      assertThat(namespace.getMetadata().getLabels())
+          .containsEntry("rota.dev/node-id", String.valueOf(vision));
+      assertThat(quota.getSpec().getHard().get("requests.nvidia.com/gpu").getAmount())
+          .isEqualTo("2");
     }
   }
 
-  private HttpResponse<String> create(String token, String kind, Long parent, String name, int gpus) {
-    var body = Json.createObjectBuilder().add("kind", kind).add("name", name).add("guaranteedGpus", gpus);
+  private HttpResponse<String> create(
+      String token, String kind, Long parent, String name, int gpus) {
+    var body =
+        Json.createObjectBuilder().add("kind", kind).add("name", name).add("guaranteedGpus", gpus);
     if (parent != null) {
       body.add("parentId", parent);
     }
@@ -182,8 +223,12 @@ class TenancyIT {
 
   private static List<String> arrayNames(HttpResponse<String> response) {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return Json.createReader(new java.io.StringReader(response.body())).readArray()
-        .getValuesAs(JsonObject.class).stream().map(o -> o.getString("name")).toList();
+    return Json.createReader(new java.io.StringReader(response.body()))
+        .readArray()
+        .getValuesAs(JsonObject.class)
+        .stream()
+        .map(o -> o.getString("name"))
+        .toList();
   }
 
   private static List<String> itemPaths(JsonObject page) {

@@ -34,7 +34,8 @@ final class ModuleRules {
   /** A module's internal packages are reached from that module only. */
   static ArchRule internalsStayInside(String root) {
     List<ArchRule> rules =
-        java.util.stream.Stream.concat(java.util.stream.Stream.of("platform"), DOMAIN_MODULES.stream())
+        java.util.stream.Stream.concat(
+                java.util.stream.Stream.of("platform"), DOMAIN_MODULES.stream())
             .map(
                 module ->
                     (ArchRule)
@@ -54,11 +55,7 @@ final class ModuleRules {
 
   /** Modules form a DAG. */
   static ArchRule noCycles(String root) {
-    return slices()
-        .matching(root + ".(*)..")
-        .should()
-        .beFreeOfCycles()
-        .allowEmptyShould(true);
+    return slices().matching(root + ".(*)..").should().beFreeOfCycles().allowEmptyShould(true);
   }
 
   /** Domain code knows nothing of HTTP; REST code reaches the database only through services. */

@@ -23,7 +23,6 @@ import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
-import jakarta.json.JsonValue;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
@@ -47,16 +46,15 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
- * Measures the configuration store where the issue puts its targets: a configuration of about
- * 1 MB committed once, then {@code rota.bench.commits} (1,000) commits that each change one leaf
- * (a JSON Patch replace of one team's GPU quota), through the real services and schema. Prints the
- * bytes the database grows per commit (pg_total_relation_size of the configvcs tables before and
- * after: heap, TOAST and indexes) next to a baseline measured in the same run (a table storing the
- * full jsonb document at every commit, as a naive history would), then the time to read the head,
- * the oldest and random versions of the document, and a log page, with PASS/FAIL per target
- * (under 4 KB per commit; every read under 50 ms). Every version read is checked against the
- * document the benchmark itself built. A plain {@code main}; exits non-zero only when an answer is
- * wrong.
+ * Measures the configuration store where the issue puts its targets: a configuration of about 1 MB
+ * committed once, then {@code rota.bench.commits} (1,000) commits that each change one leaf (a JSON
+ * Patch replace of one team's GPU quota), through the real services and schema. Prints the bytes
+ * the database grows per commit (pg_total_relation_size of the configvcs tables before and after:
+ * heap, TOAST and indexes) next to a baseline measured in the same run (a table storing the full
+ * jsonb document at every commit, as a naive history would), then the time to read the head, the
+ * oldest and random versions of the document, and a log page, with PASS/FAIL per target (under 4 KB
+ * per commit; every read under 50 ms). Every version read is checked against the document the
+ * benchmark itself built. A plain {@code main}; exits non-zero only when an answer is wrong.
  */
 public final class ConfigBenchmark {
 
@@ -66,7 +64,11 @@ public final class ConfigBenchmark {
   private static final int TEAMS = 2200;
   private static final ConfigPath PATH = ConfigPath.of("platform");
   private static final List<String> TABLES =
-      List.of("configvcs.objects", "configvcs.snapshots", "configvcs.commits", "configvcs.refs",
+      List.of(
+          "configvcs.objects",
+          "configvcs.snapshots",
+          "configvcs.commits",
+          "configvcs.refs",
           "configvcs.repositories");
 
   private ConfigBenchmark() {}
@@ -85,15 +87,26 @@ public final class ConfigBenchmark {
       RefService refs = new RefService(access);
       Caller admin = new Caller("bench", "bench", "bench", Set.of(), true);
       long node = createNode(connection);
-      execute(connection, "CREATE TABLE bench_full_copies (id bigserial PRIMARY KEY, doc jsonb NOT NULL)");
+      execute(
+          connection,
+          "CREATE TABLE bench_full_copies (id bigserial PRIMARY KEY, doc jsonb NOT NULL)");
 
       JsonObject document = largeDocument();
       String canonical = CanonicalJson.write(document);
-      Commit first = commit(commitService, refs, admin, node, "the 1 MB configuration",
-          new Change.Put(PATH, document));
+      Commit first =
+          commit(
+              commitService,
+              refs,
+              admin,
+              node,
+              "the 1 MB configuration",
+              new Change.Put(PATH, document));
       insertFullCopy(connection, canonical);
-      System.out.printf(Locale.ROOT, "Document: %,d bytes of canonical JSON, %,d teams%n%n",
-          canonical.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, TEAMS);
+      System.out.printf(
+          Locale.ROOT,
+          "Document: %,d bytes of canonical JSON, %,d teams%n%n",
+          canonical.getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
+          TEAMS);
 
       Map<String, Long> before = sizes(connection);
       long fullBefore = size(connection, "bench_full_copies");
@@ -106,7 +119,14 @@ public final class ConfigBenchmark {
         JsonArray patch = replace("/teams/" + team + "/quota/gpus", 1000 + i);
         document = (JsonObject) JsonText.PROVIDER.createPatch(patch).apply(document);
         long t0 = System.nanoTime();
-        made.add(commit(commitService, refs, admin, node, "gpus of " + team, new Change.JsonPatch(PATH, patch)));
+        made.add(
+            commit(
+                commitService,
+                refs,
+                admin,
+                node,
+                "gpus of " + team,
+                new Change.JsonPatch(PATH, patch)));
         commitNanos += System.nanoTime() - t0;
         String version = CanonicalJson.write(document);
         versions.add(version);
@@ -123,21 +143,26 @@ public final class ConfigBenchmark {
       Supplier<String> oldest = () -> read(tree, admin, node, first.hash().hex());
       Random pick = new Random(11);
       int[] lastPicked = new int[1];
-      Supplier<String> any = () -> {
-        lastPicked[0] = pick.nextInt(made.size());
-        return read(tree, admin, node, made.get(lastPicked[0]).hash().hex());
-      };
-      boolean right = versions.get(versions.size() - 1).equals(head.get()) && canonical.equals(oldest.get());
+      Supplier<String> any =
+          () -> {
+            lastPicked[0] = pick.nextInt(made.size());
+            return read(tree, admin, node, made.get(lastPicked[0]).hash().hex());
+          };
+      boolean right =
+          versions.get(versions.size() - 1).equals(head.get()) && canonical.equals(oldest.get());
       for (int i = 0; i < 20; i++) {
         String read = any.get();
         right &= read.equals(versions.get(lastPicked[0]));
       }
       Stats headStats = time(samples, () -> check(head.get(), versions.get(versions.size() - 1)));
       Stats oldestStats = time(samples, () -> check(oldest.get(), canonical));
-      Stats anyStats = time(samples, () -> {
-        String read = any.get();
-        check(read, versions.get(lastPicked[0]));
-      });
+      Stats anyStats =
+          time(
+              samples,
+              () -> {
+                String read = any.get();
+                check(read, versions.get(lastPicked[0]));
+              });
       Stats logStats = time(samples, () -> history.log(admin, node, "main", null, null, 51));
       Stats filteredLog = time(samples, () -> history.log(admin, node, "main", null, PATH, 51));
       printReads(headStats, oldestStats, anyStats, logStats, filteredLog, samples);
@@ -150,9 +175,15 @@ public final class ConfigBenchmark {
   }
 
   private static Commit commit(
-      CommitService commits, RefService refs, Caller admin, long node, String message, Change change) {
+      CommitService commits,
+      RefService refs,
+      Caller admin,
+      long node,
+      String message,
+      Change change) {
     ContentHash head = refs.get(admin, node, RefName.MAIN).commit();
-    return commits.commit(admin, node, new CommitRequest(RefName.MAIN, head, message, List.of(change)));
+    return commits.commit(
+        admin, node, new CommitRequest(RefName.MAIN, head, message, List.of(change)));
   }
 
   private static String read(TreeReader tree, Caller admin, long node, String ref) {
@@ -166,29 +197,52 @@ public final class ConfigBenchmark {
   }
 
   private static void printGrowth(
-      Map<String, Long> before, Map<String, Long> after, int commits, long fullBefore, long fullAfter,
+      Map<String, Long> before,
+      Map<String, Long> after,
+      int commits,
+      long fullBefore,
+      long fullAfter,
       long commitNanos) {
-    System.out.printf(Locale.ROOT, "%nGrowth over %,d one-leaf commits (pg_total_relation_size)%n", commits);
+    System.out.printf(
+        Locale.ROOT, "%nGrowth over %,d one-leaf commits (pg_total_relation_size)%n", commits);
     long total = 0;
     for (String table : TABLES) {
       long delta = after.get(table) - before.get(table);
       total += delta;
-      System.out.printf(Locale.ROOT, "  %-24s %,12d -> %,12d bytes  (+%,d)%n", table, before.get(table),
-          after.get(table), delta);
+      System.out.printf(
+          Locale.ROOT,
+          "  %-24s %,12d -> %,12d bytes  (+%,d)%n",
+          table,
+          before.get(table),
+          after.get(table),
+          delta);
     }
     double perCommit = (double) total / commits;
     double fullPerCommit = (double) (fullAfter - fullBefore) / commits;
-    System.out.printf(Locale.ROOT, "  configvcs, per commit      %,10.0f bytes   target < %,.0f: %s%n",
-        perCommit, GROWTH_TARGET_BYTES, perCommit < GROWTH_TARGET_BYTES ? "PASS" : "FAIL");
-    System.out.printf(Locale.ROOT, "  full copies, per commit    %,10.0f bytes   (jsonb, TOAST-compressed)%n",
+    System.out.printf(
+        Locale.ROOT,
+        "  configvcs, per commit      %,10.0f bytes   target < %,.0f: %s%n",
+        perCommit,
+        GROWTH_TARGET_BYTES,
+        perCommit < GROWTH_TARGET_BYTES ? "PASS" : "FAIL");
+    System.out.printf(
+        Locale.ROOT,
+        "  full copies, per commit    %,10.0f bytes   (jsonb, TOAST-compressed)%n",
         fullPerCommit);
-    System.out.printf(Locale.ROOT, "  -> %.0fx less than storing full copies%n", fullPerCommit / perCommit);
-    System.out.printf(Locale.ROOT, "  commit (read parent, patch, split, store, move branch): mean %.1f ms%n",
+    System.out.printf(
+        Locale.ROOT, "  -> %.0fx less than storing full copies%n", fullPerCommit / perCommit);
+    System.out.printf(
+        Locale.ROOT,
+        "  commit (read parent, patch, split, store, move branch): mean %.1f ms%n",
         commitNanos / 1e6 / commits);
   }
 
-  private static void printReads(Stats head, Stats oldest, Stats any, Stats log, Stats filtered, int samples) {
-    System.out.printf(Locale.ROOT, "%nReads, %d samples each, warm (ms)        median      p95      max%n", samples);
+  private static void printReads(
+      Stats head, Stats oldest, Stats any, Stats log, Stats filtered, int samples) {
+    System.out.printf(
+        Locale.ROOT,
+        "%nReads, %d samples each, warm (ms)        median      p95      max%n",
+        samples);
     row("read the head version", head, true);
     row("read the oldest version", oldest, true);
     row("read a random version", any, true);
@@ -197,8 +251,19 @@ public final class ConfigBenchmark {
   }
 
   private static void row(String name, Stats stats, boolean target) {
-    System.out.printf(Locale.ROOT, "  %-36s %8.1f %8.1f %8.1f   %s%n", name, stats.median, stats.p95, stats.max,
-        target ? "max < " + (int) READ_TARGET_MS + " ms: " + (stats.max < READ_TARGET_MS ? "PASS" : "FAIL") : "");
+    System.out.printf(
+        Locale.ROOT,
+        "  %-36s %8.1f %8.1f %8.1f   %s%n",
+        name,
+        stats.median,
+        stats.p95,
+        stats.max,
+        target
+            ? "max < "
+                + (int) READ_TARGET_MS
+                + " ms: "
+                + (stats.max < READ_TARGET_MS ? "PASS" : "FAIL")
+            : "");
   }
 
   record Stats(double median, double p95, double max) {}
@@ -218,8 +283,14 @@ public final class ConfigBenchmark {
   }
 
   private static JsonArray replace(String pointer, int value) {
-    return JsonText.PROVIDER.createArrayBuilder()
-        .add(JsonText.PROVIDER.createObjectBuilder().add("op", "replace").add("path", pointer).add("value", value))
+    return JsonText.PROVIDER
+        .createArrayBuilder()
+        .add(
+            JsonText.PROVIDER
+                .createObjectBuilder()
+                .add("op", "replace")
+                .add("path", pointer)
+                .add("value", value))
         .build();
   }
 
@@ -233,30 +304,71 @@ public final class ConfigBenchmark {
       for (int m = 0; m < 4; m++) {
         members.add("user-" + random.nextInt(100_000));
       }
-      teams.add(name, JsonText.PROVIDER.createObjectBuilder()
-          .add("quota", JsonText.PROVIDER.createObjectBuilder().add("gpus", random.nextInt(64))
-              .add("cpus", 8 * random.nextInt(32)).add("memoryGi", 64 * random.nextInt(16))
-              .add("storageTi", random.nextInt(100) / 10.0))
-          .add("image", "registry.example.com/ml/" + name + ":2026." + random.nextInt(12))
-          .add("env", JsonText.PROVIDER.createObjectBuilder().add("WANDB_PROJECT", name)
-              .add("HF_HOME", "/data/" + name + "/hf").add("NCCL_DEBUG", random.nextBoolean() ? "INFO" : "WARN")
-              .add("OMP_NUM_THREADS", String.valueOf(1 + random.nextInt(16))))
-          .add("members", members)
-          .add("policies", JsonText.PROVIDER.createObjectBuilder().add("preemptible", random.nextBoolean())
-              .add("maxRuntimeHours", 1 + random.nextInt(168)).add("priority", random.nextInt(1000) / 1000.0)
-              .add("pools", JsonText.PROVIDER.createArrayBuilder().add(random.nextBoolean() ? "pool-a" : "pool-b")))
-          .add("labels", JsonText.PROVIDER.createObjectBuilder().add("cost-center", "cc-" + random.nextInt(9999))
-              .add("tier", random.nextInt(3))));
+      teams.add(
+          name,
+          JsonText.PROVIDER
+              .createObjectBuilder()
+              .add(
+                  "quota",
+                  JsonText.PROVIDER
+                      .createObjectBuilder()
+                      .add("gpus", random.nextInt(64))
+                      .add("cpus", 8 * random.nextInt(32))
+                      .add("memoryGi", 64 * random.nextInt(16))
+                      .add("storageTi", random.nextInt(100) / 10.0))
+              .add("image", "registry.example.com/ml/" + name + ":2026." + random.nextInt(12))
+              .add(
+                  "env",
+                  JsonText.PROVIDER
+                      .createObjectBuilder()
+                      .add("WANDB_PROJECT", name)
+                      .add("HF_HOME", "/data/" + name + "/hf")
+                      .add("NCCL_DEBUG", random.nextBoolean() ? "INFO" : "WARN")
+                      .add("OMP_NUM_THREADS", String.valueOf(1 + random.nextInt(16))))
+              .add("members", members)
+              .add(
+                  "policies",
+                  JsonText.PROVIDER
+                      .createObjectBuilder()
+                      .add("preemptible", random.nextBoolean())
+                      .add("maxRuntimeHours", 1 + random.nextInt(168))
+                      .add("priority", random.nextInt(1000) / 1000.0)
+                      .add(
+                          "pools",
+                          JsonText.PROVIDER
+                              .createArrayBuilder()
+                              .add(random.nextBoolean() ? "pool-a" : "pool-b")))
+              .add(
+                  "labels",
+                  JsonText.PROVIDER
+                      .createObjectBuilder()
+                      .add("cost-center", "cc-" + random.nextInt(9999))
+                      .add("tier", random.nextInt(3))));
     }
     JsonArrayBuilder images = JsonText.PROVIDER.createArrayBuilder();
     for (int i = 0; i < TEAMS / 4; i++) {
-      images.add(JsonText.PROVIDER.createObjectBuilder().add("name", "registry.example.com/base/cuda-" + i)
-          .add("digest", "sha256:" + Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong()))
-          .add("tags", JsonText.PROVIDER.createArrayBuilder().add("12." + (i % 10)).add("latest")));
+      images.add(
+          JsonText.PROVIDER
+              .createObjectBuilder()
+              .add("name", "registry.example.com/base/cuda-" + i)
+              .add(
+                  "digest",
+                  "sha256:"
+                      + Long.toHexString(random.nextLong())
+                      + Long.toHexString(random.nextLong()))
+              .add(
+                  "tags",
+                  JsonText.PROVIDER.createArrayBuilder().add("12." + (i % 10)).add("latest")));
     }
-    return JsonText.PROVIDER.createObjectBuilder()
-        .add("defaults", JsonText.PROVIDER.createObjectBuilder().add("image", "registry.example.com/base/cuda-12:latest")
-            .add("quota", JsonText.PROVIDER.createObjectBuilder().add("gpus", 1).add("cpus", 8)))
+    return JsonText.PROVIDER
+        .createObjectBuilder()
+        .add(
+            "defaults",
+            JsonText.PROVIDER
+                .createObjectBuilder()
+                .add("image", "registry.example.com/base/cuda-12:latest")
+                .add(
+                    "quota", JsonText.PROVIDER.createObjectBuilder().add("gpus", 1).add("cpus", 8)))
         .add("teams", teams)
         .add("images", images)
         .build();
@@ -271,7 +383,8 @@ public final class ConfigBenchmark {
   }
 
   private static long size(Connection c, String table) throws SQLException {
-    try (PreparedStatement query = c.prepareStatement("SELECT pg_total_relation_size(?::regclass)")) {
+    try (PreparedStatement query =
+        c.prepareStatement("SELECT pg_total_relation_size(?::regclass)")) {
       query.setString(1, table); // 1 the table, with its TOAST table and indexes
       try (ResultSet row = query.executeQuery()) {
         row.next();
@@ -281,7 +394,8 @@ public final class ConfigBenchmark {
   }
 
   private static void insertFullCopy(Connection c, String canonical) throws SQLException {
-    try (PreparedStatement insert = c.prepareStatement("INSERT INTO bench_full_copies (doc) VALUES (?::jsonb)")) {
+    try (PreparedStatement insert =
+        c.prepareStatement("INSERT INTO bench_full_copies (doc) VALUES (?::jsonb)")) {
       insert.setString(1, canonical); // 1 the whole document
       insert.executeUpdate();
     }
@@ -289,10 +403,11 @@ public final class ConfigBenchmark {
 
   private static long createNode(Connection c) throws SQLException {
     try (Statement statement = c.createStatement();
-        ResultSet row = statement.executeQuery(
-            "WITH party AS (INSERT INTO tenancy.parties (kind) VALUES ('group') RETURNING id) "
-                + "INSERT INTO tenancy.nodes (kind, name, label, party_id) "
-                + "VALUES ('group', 'Bench', 'bench', (SELECT id FROM party)) RETURNING id")) {
+        ResultSet row =
+            statement.executeQuery(
+                "WITH party AS (INSERT INTO tenancy.parties (kind) VALUES ('group') RETURNING id) "
+                    + "INSERT INTO tenancy.nodes (kind, name, label, party_id) "
+                    + "VALUES ('group', 'Bench', 'bench', (SELECT id FROM party)) RETURNING id")) {
       row.next();
       return row.getLong(1);
     }
@@ -306,36 +421,51 @@ public final class ConfigBenchmark {
 
   private static void printMachine(Connection c) throws Exception {
     Path loadavg = Path.of("/proc/loadavg");
-    String load = Files.isReadable(loadavg)
-        ? String.join(" ", Arrays.asList(Files.readString(loadavg).split(" ")).subList(0, 3)) : "unknown";
-    try (Statement statement = c.createStatement(); ResultSet row = statement.executeQuery("SELECT version()")) {
+    String load =
+        Files.isReadable(loadavg)
+            ? String.join(" ", Arrays.asList(Files.readString(loadavg).split(" ")).subList(0, 3))
+            : "unknown";
+    try (Statement statement = c.createStatement();
+        ResultSet row = statement.executeQuery("SELECT version()")) {
       row.next();
-      System.out.printf(Locale.ROOT, "Configuration store benchmark%n  Java %s, %d processors, load %s%n  %s%n%n",
-          System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), load,
+      System.out.printf(
+          Locale.ROOT,
+          "Configuration store benchmark%n  Java %s, %d processors, load %s%n  %s%n%n",
+          System.getProperty("java.version"),
+          Runtime.getRuntime().availableProcessors(),
+          load,
           row.getString(1));
     }
   }
 
   /** Every transaction on one open connection, as a pooled data source would give. */
   private static Transactions onOneConnection(Connection connection) {
-    Connection keptOpen = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
-        new Class<?>[] {Connection.class}, (proxy, method, args) -> {
-          if (method.getName().equals("close")) {
-            return null;
-          }
-          try {
-            return method.invoke(connection, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
-    DataSource single = (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
-        new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-          if (method.getName().equals("getConnection")) {
-            return keptOpen;
-          }
-          throw new UnsupportedOperationException(method.getName());
-        });
+    Connection keptOpen =
+        (Connection)
+            Proxy.newProxyInstance(
+                Connection.class.getClassLoader(),
+                new Class<?>[] {Connection.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("close")) {
+                    return null;
+                  }
+                  try {
+                    return method.invoke(connection, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    DataSource single =
+        (DataSource)
+            Proxy.newProxyInstance(
+                DataSource.class.getClassLoader(),
+                new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("getConnection")) {
+                    return keptOpen;
+                  }
+                  throw new UnsupportedOperationException(method.getName());
+                });
     return new Transactions(single);
   }
 
@@ -347,7 +477,8 @@ public final class ConfigBenchmark {
     }
 
     @Override
-    public Role require(Connection connection, Caller caller, long nodeId, Role minimum, String what) {
+    public Role require(
+        Connection connection, Caller caller, long nodeId, Role minimum, String what) {
       return Role.OWNER;
     }
   }

@@ -32,12 +32,12 @@ import java.util.stream.Stream;
  * the application books them, into scheduling.windows (exclusion constraint windows_no_overlap)
  * and, interleaved in the same run, into a copy with the same columns, checks, keys and foreign
  * keys but no exclusion constraint (and without the advisory lock the application takes before
- * inserting into the constrained table); then times the queue's question "who holds pool P at T" ({@link
- * PoolAvailability#check}) and checks every answer against a java.time model. Also loads both
- * tables once more in JDBC batches, where the constraint's own cost is not hidden behind commits.
- * Prints PASS/FAIL for the target (constrained inserts at least 60 % of the rate of unconstrained
- * ones). A plain {@code main}; {@code -Drota.bench.windows=N} changes the size. Exits non-zero only
- * when an answer is wrong.
+ * inserting into the constrained table); then times the queue's question "who holds pool P at T"
+ * ({@link PoolAvailability#check}) and checks every answer against a java.time model. Also loads
+ * both tables once more in JDBC batches, where the constraint's own cost is not hidden behind
+ * commits. Prints PASS/FAIL for the target (constrained inserts at least 60 % of the rate of
+ * unconstrained ones). A plain {@code main}; {@code -Drota.bench.windows=N} changes the size. Exits
+ * non-zero only when an answer is wrong.
  */
 public final class SchedulingBenchmark {
 

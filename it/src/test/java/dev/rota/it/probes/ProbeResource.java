@@ -27,8 +27,7 @@ import javax.sql.DataSource;
 public class ProbeResource {
 
   /** A request with the kinds of constraint real requests carry. */
-  public record ProbeRequest(
-      @NotBlank @Size(max = 63) String name, @Min(1) @Max(8) int gpus) {}
+  public record ProbeRequest(@NotBlank @Size(max = 63) String name, @Min(1) @Max(8) int gpus) {}
 
   @Resource(lookup = "jdbc/rota")
   DataSource dataSource;

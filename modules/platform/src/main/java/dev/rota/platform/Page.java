@@ -39,13 +39,18 @@ public record Page<T>(List<T> items, String nextCursor) {
   }
 
   static String encode(String key) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(key.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(key.getBytes(StandardCharsets.UTF_8));
   }
 
   /** A cursor that this server did not hand out. */
   public static final class InvalidCursor extends ProblemException {
     public InvalidCursor() {
-      super(400, "Invalid cursor", "The cursor is not one this server handed out; start again without it.");
+      super(
+          400,
+          "Invalid cursor",
+          "The cursor is not one this server handed out; start again without it.");
     }
   }
 }

@@ -9,9 +9,9 @@ import javax.sql.DataSource;
 
 /**
  * Runs a unit of work on one database connection in one transaction: committed when the work
- * returns, rolled back when it throws. Every mutating transaction names its actor, which the
- * audit triggers record ({@code rota.actor}). A deadlock or serialization failure, which only
- * concurrency causes, is retried a few times before it reaches the caller.
+ * returns, rolled back when it throws. Every mutating transaction names its actor, which the audit
+ * triggers record ({@code rota.actor}). A deadlock or serialization failure, which only concurrency
+ * causes, is retried a few times before it reaches the caller.
  *
  * <p>Modules use plain JDBC through this class because the SQL that carries Rota's design (ltree,
  * ranges, row locks) is native anyway; one way of doing transactions serves them all.

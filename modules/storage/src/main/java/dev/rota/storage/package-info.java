@@ -1,5 +1,5 @@
 /**
- * Storage: volumes owned by exactly one party, hostPath volumes pinned to nodes by node affinity and
- * turned into PersistentVolumes.
+ * Storage: volumes owned by exactly one party, hostPath volumes pinned to nodes by node affinity
+ * and turned into PersistentVolumes.
  */
 package dev.rota.storage;

@@ -5,9 +5,9 @@ import java.sql.Connection;
 import java.util.Optional;
 
 /**
- * The one authorization service of Rota: every module's resources ask it whether the caller may
- * act on a tenancy node. A caller with no role at the node is told the node does not exist (404);
- * a caller whose role is too low is refused (403).
+ * The one authorization service of Rota: every module's resources ask it whether the caller may act
+ * on a tenancy node. A caller with no role at the node is told the node does not exist (404); a
+ * caller whose role is too low is refused (403).
  */
 public interface Authorization {
 

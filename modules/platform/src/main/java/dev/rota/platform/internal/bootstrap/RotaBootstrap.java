@@ -37,7 +37,8 @@ public class RotaBootstrap {
     try {
       startEmbeddedDatabaseIfNeeded();
       schemaVersion =
-          new DatabaseMigrator(ApplicationDataSource.lookup(), getClass().getClassLoader()).migrate();
+          new DatabaseMigrator(ApplicationDataSource.lookup(), getClass().getClassLoader())
+              .migrate();
       createDevelopmentKeysIfNeeded();
       LOG.info("Kubernetes mode: " + kubernetes.mode());
     } catch (RuntimeException e) {

@@ -19,8 +19,8 @@ import java.util.logging.Logger;
 
 /**
  * The one Kubernetes client of the application: from a kubeconfig or the in-cluster service account
- * when configured, otherwise a {@link SimulatedCluster}. The mode is logged at start and reported in
- * the readiness data, so nobody mistakes a simulated cluster for a real one.
+ * when configured, otherwise a {@link SimulatedCluster}. The mode is logged at start and reported
+ * in the readiness data, so nobody mistakes a simulated cluster for a real one.
  */
 @ApplicationScoped
 public class KubernetesClientProducer {
@@ -48,11 +48,12 @@ public class KubernetesClientProducer {
   synchronized KubernetesClient connection() {
     if (client == null) {
       mode = chooseMode();
-      client = switch (mode) {
-        case SIMULATED -> startSimulated();
-        case KUBECONFIG -> fromKubeconfig(Path.of(config.kubeconfig().orElseThrow()));
-        case IN_CLUSTER -> build(new ConfigBuilder(Config.autoConfigure(null)));
-      };
+      client =
+          switch (mode) {
+            case SIMULATED -> startSimulated();
+            case KUBECONFIG -> fromKubeconfig(Path.of(config.kubeconfig().orElseThrow()));
+            case IN_CLUSTER -> build(new ConfigBuilder(Config.autoConfigure(null)));
+          };
       LOG.info(() -> "Kubernetes: " + describe());
     }
     return client;
@@ -83,15 +84,17 @@ public class KubernetesClientProducer {
         yield ClusterMode.KUBECONFIG;
       }
       case "in-cluster" -> ClusterMode.IN_CLUSTER;
-      case "auto" -> config.kubeconfig().isPresent()
-          ? ClusterMode.KUBECONFIG
-          : System.getenv("KUBERNETES_SERVICE_HOST") != null
-              ? ClusterMode.IN_CLUSTER
-              : ClusterMode.SIMULATED;
-      default -> throw new IllegalStateException(
-          "rota.kubernetes.mode must be auto, kubeconfig, in-cluster or simulated, not '"
-              + wanted
-              + "'");
+      case "auto" ->
+          config.kubeconfig().isPresent()
+              ? ClusterMode.KUBECONFIG
+              : System.getenv("KUBERNETES_SERVICE_HOST") != null
+                  ? ClusterMode.IN_CLUSTER
+                  : ClusterMode.SIMULATED;
+      default ->
+          throw new IllegalStateException(
+              "rota.kubernetes.mode must be auto, kubeconfig, in-cluster or simulated, not '"
+                  + wanted
+                  + "'");
     };
   }
 

@@ -37,7 +37,11 @@ public final class SimulatedCluster implements AutoCloseable {
   public static SimulatedCluster start(int nodes, int gpusPerNode, List<String> pools) {
     KubernetesMockServer server =
         new KubernetesMockServer(
-            new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(),
+            false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     KubernetesClient client = server.createClient(new JdkHttpClientFactory());
     SimulatedCluster cluster = new SimulatedCluster(server, client);
@@ -54,9 +58,12 @@ public final class SimulatedCluster implements AutoCloseable {
       String pool = pools.get(i % pools.size());
       Map<String, Quantity> capacity =
           Map.of(
-              GPU_RESOURCE, new Quantity(String.valueOf(gpusPerNode)),
-              "cpu", new Quantity("64"),
-              "memory", new Quantity("512Gi"));
+              GPU_RESOURCE,
+              new Quantity(String.valueOf(gpusPerNode)),
+              "cpu",
+              new Quantity("64"),
+              "memory",
+              new Quantity("512Gi"));
       client
           .nodes()
           .resource(

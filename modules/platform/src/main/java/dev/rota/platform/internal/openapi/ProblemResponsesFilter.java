@@ -57,7 +57,8 @@ public class ProblemResponsesFilter implements OASFilter {
                   .description("RFC 9457 problem details")
                   .addProperty("type", string())
                   .addProperty("title", string())
-                  .addProperty("status", OASFactory.createSchema().addType(Schema.SchemaType.INTEGER))
+                  .addProperty(
+                      "status", OASFactory.createSchema().addType(Schema.SchemaType.INTEGER))
                   .addProperty("detail", string())
                   .addProperty("instance", string())
                   .addProperty(
@@ -81,8 +82,7 @@ public class ProblemResponsesFilter implements OASFilter {
         OASFactory.createContent()
             .addMediaType(
                 Problem.MEDIA_TYPE,
-                OASFactory.createMediaType()
-                    .schema(OASFactory.createSchema().ref("Problem")));
+                OASFactory.createMediaType().schema(OASFactory.createSchema().ref("Problem")));
     return OASFactory.createAPIResponse().description(description).content(content);
   }
 }

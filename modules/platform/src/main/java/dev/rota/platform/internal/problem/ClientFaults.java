@@ -62,7 +62,8 @@ final class ClientFaults {
    */
   private static boolean isServerFault(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof ReflectiveOperationException || t instanceof LinkageError
+      if (t instanceof ReflectiveOperationException
+          || t instanceof LinkageError
           || (t.getMessage() != null && t.getMessage().startsWith("class is not public"))) {
         return true;
       }
@@ -116,8 +117,9 @@ final class ClientFaults {
   private static String sqlStateSummary(String sqlState) {
     return switch (sqlState) {
       case "23505" -> "Something with the same unique key already exists";
-      case "23503" -> "The request refers to something that does not exist, or something still"
-          + " refers to what it would remove";
+      case "23503" ->
+          "The request refers to something that does not exist, or something still"
+              + " refers to what it would remove";
       case "23P01" -> "The request overlaps with something that already exists";
       case "23514" -> "The request breaks a rule the data must keep";
       default -> "The request breaks the integrity of existing data";

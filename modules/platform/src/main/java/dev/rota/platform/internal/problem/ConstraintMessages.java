@@ -10,8 +10,9 @@ import java.util.Properties;
 
 /**
  * Human sentences for database constraints, so that a 409 says "a sibling already has this name"
- * rather than quoting an index. Each module ships {@code META-INF/rota/constraint-messages.properties}
- * mapping its constraint names to sentences; a constraint without one gets a generic sentence.
+ * rather than quoting an index. Each module ships {@code
+ * META-INF/rota/constraint-messages.properties} mapping its constraint names to sentences; a
+ * constraint without one gets a generic sentence.
  */
 final class ConstraintMessages {
 

@@ -27,7 +27,8 @@ public class ConstraintViolationMapper implements ExceptionMapper<ConstraintViol
             .map(v -> new Violation(field(v), v.getMessage()))
             .sorted(Comparator.comparing(Violation::field))
             .toList();
-    String fields = String.join(", ", violations.stream().map(Violation::field).distinct().toList());
+    String fields =
+        String.join(", ", violations.stream().map(Violation::field).distinct().toList());
     return ProblemResponses.of(
         400,
         "invalid-request",
@@ -39,8 +40,8 @@ public class ConstraintViolationMapper implements ExceptionMapper<ConstraintViol
   }
 
   /**
-   * Names the field from the request's point of view: a body's property path ({@code name},
-   * {@code nodes[2].label}) or, for a query or path parameter, the parameter's name.
+   * Names the field from the request's point of view: a body's property path ({@code name}, {@code
+   * nodes[2].label}) or, for a query or path parameter, the parameter's name.
    */
   static String field(ConstraintViolation<?> violation) {
     String parameter = null;
@@ -51,7 +52,10 @@ public class ConstraintViolationMapper implements ExceptionMapper<ConstraintViol
       } else if (node.getName() != null
           && (node.getKind() == ElementKind.PROPERTY
               || node.getKind() == ElementKind.CONTAINER_ELEMENT)) {
-        properties.add(node.getIndex() == null ? node.getName() : node.getName() + "[" + node.getIndex() + "]");
+        properties.add(
+            node.getIndex() == null
+                ? node.getName()
+                : node.getName() + "[" + node.getIndex() + "]");
       }
     }
     if (!properties.isEmpty()) {

@@ -19,10 +19,12 @@ import java.util.logging.Logger;
  * {@code web.xml} routes those status codes here so that they too are problem details.
  *
  * <p>It is also the default servlet ("/"), so that any path outside the API is a 404 problem
- * straight away. Rota serves no static files; leaving unknown paths to Liberty's file servlet
- * made a request that had upgraded to HTTP/2 (h2c) hang on its error page.
+ * straight away. Rota serves no static files; leaving unknown paths to Liberty's file servlet made
+ * a request that had upgraded to HTTP/2 (h2c) hang on its error page.
  */
-@WebServlet(name = "ContainerErrors", urlPatterns = {ContainerErrorServlet.PATH, "/"})
+@WebServlet(
+    name = "ContainerErrors",
+    urlPatterns = {ContainerErrorServlet.PATH, "/"})
 public class ContainerErrorServlet extends HttpServlet {
 
   public static final String PATH = "/problems/container-error";
@@ -43,7 +45,13 @@ public class ContainerErrorServlet extends HttpServlet {
         ProblemResponses.problem(
             status, slug(status), title(status), detail(status, path), List.of(), Map.of());
     if (status >= 500) {
-      LOG.severe(() -> problem.instance() + " container error " + status + " at " + request.getAttribute(RequestDispatcher.ERROR_EXCEPTION));
+      LOG.severe(
+          () ->
+              problem.instance()
+                  + " container error "
+                  + status
+                  + " at "
+                  + request.getAttribute(RequestDispatcher.ERROR_EXCEPTION));
     }
     response.setStatus(status);
     response.setContentType(Problem.MEDIA_TYPE);
@@ -75,16 +83,21 @@ public class ContainerErrorServlet extends HttpServlet {
 
   private static String detail(int status, String path) {
     return switch (status) {
-      case 401 -> "Send a valid bearer token: Authorization: Bearer <JWT>. The token may be"
-          + " missing, expired, not signed by a trusted key, or from another issuer.";
+      case 401 ->
+          "Send a valid bearer token: Authorization: Bearer <JWT>. The token may be"
+              + " missing, expired, not signed by a trusted key, or from another issuer.";
       case 403 -> "Your credentials do not allow access to " + path + ".";
-      case 404 -> "There is no resource at " + path + ". The API lives under /api/v1; see"
-          + " /openapi/ui.";
+      case 404 ->
+          "There is no resource at "
+              + path
+              + ". The API lives under /api/v1; see"
+              + " /openapi/ui.";
       case 405 -> "This method is not allowed on " + path + ".";
       case 413 -> "The request body is larger than the server accepts.";
-      default -> status >= 500
-          ? "The server failed to complete the request. Quote the instance id to the operators."
-          : "The request to " + path + " failed.";
+      default ->
+          status >= 500
+              ? "The server failed to complete the request. Quote the instance id to the operators."
+              : "The request to " + path + " failed.";
     };
   }
 }

@@ -11,9 +11,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Builds every error response Rota sends: an RFC 9457 body whose {@code instance} is a fresh
- * {@code urn:uuid} that is also logged, at FINE for a client's mistake and SEVERE with the stack
- * trace for a server fault. The trace goes to the log only, never to the client.
+ * Builds every error response Rota sends: an RFC 9457 body whose {@code instance} is a fresh {@code
+ * urn:uuid} that is also logged, at FINE for a client's mistake and SEVERE with the stack trace for
+ * a server fault. The trace goes to the log only, never to the client.
  */
 public final class ProblemResponses {
 
@@ -39,7 +39,10 @@ public final class ProblemResponses {
   /** Logs the problem under its instance id and wraps it in a response. */
   public static Response respond(Problem problem, Throwable cause) {
     if (problem.status() >= 500) {
-      LOG.log(Level.SEVERE, problem.instance() + " " + problem.title() + ": " + problem.detail(), cause);
+      LOG.log(
+          Level.SEVERE,
+          problem.instance() + " " + problem.title() + ": " + problem.detail(),
+          cause);
     } else {
       LOG.fine(() -> problem.instance() + " " + problem.status() + " " + problem.detail());
     }

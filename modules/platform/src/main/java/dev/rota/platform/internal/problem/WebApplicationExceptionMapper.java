@@ -40,25 +40,35 @@ public class WebApplicationExceptionMapper implements ExceptionMapper<WebApplica
         ProblemResponses.of(
             status, slug(status), title(original), detail(e, status), List.of(), Map.of(), e);
     Response.ResponseBuilder answer = Response.fromResponse(problem);
-    original.getHeaders().forEach((name, values) -> {
-      if (!name.equalsIgnoreCase("Content-Type") && !name.equalsIgnoreCase("Content-Length")) {
-        values.forEach(value -> answer.header(name, value));
-      }
-    });
+    original
+        .getHeaders()
+        .forEach(
+            (name, values) -> {
+              if (!name.equalsIgnoreCase("Content-Type")
+                  && !name.equalsIgnoreCase("Content-Length")) {
+                values.forEach(value -> answer.header(name, value));
+              }
+            });
     return answer.build();
   }
 
   private String detail(WebApplicationException e, int status) {
     if (e instanceof NotFoundException) {
-      return "There is no resource at " + uri.getRequestUri().getPath()
+      return "There is no resource at "
+          + uri.getRequestUri().getPath()
           + ". See /openapi/ui for the API.";
     }
     if (e instanceof NotAllowedException) {
-      return request.getMethod() + " is not allowed on " + uri.getRequestUri().getPath()
-          + "; allowed: " + String.join(", ", e.getResponse().getAllowedMethods()) + ".";
+      return request.getMethod()
+          + " is not allowed on "
+          + uri.getRequestUri().getPath()
+          + "; allowed: "
+          + String.join(", ", e.getResponse().getAllowedMethods())
+          + ".";
     }
     if (e instanceof NotSupportedException) {
-      return "Content-Type " + headers.getMediaType()
+      return "Content-Type "
+          + headers.getMediaType()
           + " is not accepted here; send application/json.";
     }
     if (status >= 500) {

@@ -85,6 +85,12 @@ public final class DevelopmentKeys {
   }
 
   private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n" + PEM.encodeToString(der) + "\n-----END " + type + "-----\n";
+    return "-----BEGIN "
+        + type
+        + "-----\n"
+        + PEM.encodeToString(der)
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 }

@@ -109,8 +109,7 @@ class ClientFaultsIT {
   @Test
   void malformed_json_is_a_400_saying_where() {
     Throwable parsing =
-        catchThrowable(
-            () -> Json.createReader(new StringReader("{\n  \"name\": }")).readObject());
+        catchThrowable(() -> Json.createReader(new StringReader("{\n  \"name\": }")).readObject());
 
     Problem problem = ClientFaults.problemFor(new RuntimeException(parsing)).orElseThrow();
 

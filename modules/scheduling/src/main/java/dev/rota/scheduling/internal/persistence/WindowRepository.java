@@ -22,9 +22,9 @@ public class WindowRepository {
   /**
    * A weekly window, in effect from the given instant (or now) on. Writers of one calendar take
    * turns (a transaction-scoped advisory lock on the calendar, taken before the row is inserted):
-   * two transactions inserting overlapping windows at once would otherwise each wait for the
-   * other in the exclusion check, a deadlock PostgreSQL breaks only after deadlock_timeout (1 s).
-   * The lock is about speed under contention, not correctness; the constraint alone keeps that.
+   * two transactions inserting overlapping windows at once would otherwise each wait for the other
+   * in the exclusion check, a deadlock PostgreSQL breaks only after deadlock_timeout (1 s). The
+   * lock is about speed under contention, not correctness; the constraint alone keeps that.
    */
   private static final String INSERT_WEEKLY =
       """
@@ -44,8 +44,8 @@ public class WindowRepository {
           .formatted(WindowRow.COLUMNS);
 
   /**
-   * A one-off window, taking the calendar's turn as above; the trigger computes the seconds of
-   * the week it covers.
+   * A one-off window, taking the calendar's turn as above; the trigger computes the seconds of the
+   * week it covers.
    */
   private static final String INSERT_ONCE =
       """

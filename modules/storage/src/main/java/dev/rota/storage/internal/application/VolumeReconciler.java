@@ -21,7 +21,9 @@ public class VolumeReconciler {
 
   @Inject KubernetesClient kubernetes;
 
-  /** Makes the cluster hold exactly the volume's PV, and its PVC in {@code namespace} if attached. */
+  /**
+   * Makes the cluster hold exactly the volume's PV, and its PVC in {@code namespace} if attached.
+   */
   public void apply(VolumeRow volume, String namespace) {
     try {
       kubernetes
@@ -40,7 +42,11 @@ public class VolumeReconciler {
 
   public void removeClaim(VolumeRow volume, String namespace) {
     try {
-      kubernetes.persistentVolumeClaims().inNamespace(namespace).withName(VolumeManifests.name(volume)).delete();
+      kubernetes
+          .persistentVolumeClaims()
+          .inNamespace(namespace)
+          .withName(VolumeManifests.name(volume))
+          .delete();
       apply(volume, null);
     } catch (KubernetesClientException e) {
       LOG.log(Level.WARNING, "Could not remove the claim of volume " + volume.id(), e);

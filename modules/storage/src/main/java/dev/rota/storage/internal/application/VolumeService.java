@@ -39,15 +39,25 @@ public class VolumeService {
   @Inject VolumeReconciler reconciler;
   @Inject KubernetesClient kubernetes;
 
-  /** What a new volume is. Exactly one of {@code ownerUser} and {@code ownerGroup}, or neither (the caller). */
+  /**
+   * What a new volume is. Exactly one of {@code ownerUser} and {@code ownerGroup}, or neither (the
+   * caller).
+   */
   public record NewVolume(
-      String name, String ownerUser, String ownerGroup, String pool, HostPath hostPath,
-      long capacityBytes, String accessMode, NodeAffinity affinity) {}
+      String name,
+      String ownerUser,
+      String ownerGroup,
+      String pool,
+      HostPath hostPath,
+      long capacityBytes,
+      String accessMode,
+      NodeAffinity affinity) {}
 
   public VolumeRow create(Caller caller, NewVolume request) {
     List<String> nodes = request.affinity().matching(kubernetes.nodes().list().getItems());
     if (nodes.isEmpty()) {
-      throw new InvalidVolume("nodeAffinity matches no node of the cluster; check the labels it names.");
+      throw new InvalidVolume(
+          "nodeAffinity matches no node of the cluster; check the labels it names.");
     }
     VolumeRow created =
         transactions.write(
@@ -56,11 +66,24 @@ public class VolumeService {
               Party owner = owner(c, caller, request);
               requireManage(c, caller, owner);
               long id =
-                  volumes.insert(c, request.name(), owner.id(), request.pool(), request.hostPath().value(),
-                      request.capacityBytes(), request.accessMode(), request.affinity().json(), nodes);
+                  volumes.insert(
+                      c,
+                      request.name(),
+                      owner.id(),
+                      request.pool(),
+                      request.hostPath().value(),
+                      request.capacityBytes(),
+                      request.accessMode(),
+                      request.affinity().json(),
+                      nodes);
               if (id < 0) {
-                throw new InvalidVolume("Pool '" + request.pool() + "' has no allowed root; a platform"
-                    + " administrator sets one with PUT /api/v1/storage/pools/" + request.pool() + ".");
+                throw new InvalidVolume(
+                    "Pool '"
+                        + request.pool()
+                        + "' has no allowed root; a platform"
+                        + " administrator sets one with PUT /api/v1/storage/pools/"
+                        + request.pool()
+                        + ".");
               }
               return volumes.find(c, id).orElseThrow();
             });
@@ -119,7 +142,9 @@ public class VolumeService {
               authorization.require(c, caller, nodeId, Role.MEMBER, "attach volumes here");
               if (owner.kind() == Party.Kind.USER && !memberAt(c, owner, nodeId)) {
                 throw new VolumeForbidden(
-                    "A user's volume attaches only where that user is a member; " + owner.name() + " is not.");
+                    "A user's volume attaches only where that user is a member; "
+                        + owner.name()
+                        + " is not.");
               }
               volumes.attach(c, id, nodeId);
               return volumes.find(c, id).orElseThrow();
@@ -152,10 +177,12 @@ public class VolumeService {
 
   public void setPoolRoot(Caller caller, String pool, HostPath root) {
     requirePlatformAdmin(caller);
-    transactions.write(caller.name(), c -> {
-      volumes.setPoolRoot(c, pool, root.value());
-      return null;
-    });
+    transactions.write(
+        caller.name(),
+        c -> {
+          volumes.setPoolRoot(c, pool, root.value());
+          return null;
+        });
   }
 
   public List<String[]> poolRoots() {
@@ -167,11 +194,13 @@ public class VolumeService {
       throw new InvalidVolume("Name at most one owner: a user or a group.");
     }
     if (request.ownerGroup() != null) {
-      return parties.groupByPath(c, request.ownerGroup())
+      return parties
+          .groupByPath(c, request.ownerGroup())
           .orElseThrow(() -> new NodeNotFound("group " + request.ownerGroup()));
     }
     String user = request.ownerUser() != null ? request.ownerUser() : caller.name();
-    return parties.user(c, user)
+    return parties
+        .user(c, user)
         .orElseThrow(() -> new InvalidVolume("There is no user " + user + " to own the volume."));
   }
 
@@ -201,13 +230,17 @@ public class VolumeService {
         throw new VolumeForbidden("Only " + owner.name() + " manages their own volumes.");
       }
     } else {
-      authorization.require(c, caller, owner.groupNodeId(), Role.ADMIN, "manage this group's volumes");
+      authorization.require(
+          c, caller, owner.groupNodeId(), Role.ADMIN, "manage this group's volumes");
     }
   }
 
   private boolean memberAt(Connection c, Party user, long nodeId) {
     Caller asOwner = new Caller(user.name(), user.name(), null, Set.of(), false);
-    return authorization.effectiveRole(c, asOwner, nodeId).map(r -> r.atLeast(Role.MEMBER)).orElse(false);
+    return authorization
+        .effectiveRole(c, asOwner, nodeId)
+        .map(r -> r.atLeast(Role.MEMBER))
+        .orElse(false);
   }
 
   private static void requirePlatformAdmin(Caller caller) {

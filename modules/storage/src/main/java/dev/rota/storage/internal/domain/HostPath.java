@@ -21,21 +21,26 @@ public record HostPath(String value) {
       throw new InvalidVolume("The hostPath '" + raw + "' has characters outside printable ASCII.");
     }
     if (raw.contains("%")) {
-      throw new InvalidVolume("The hostPath '" + raw + "' contains percent-encoding; give the plain path.");
+      throw new InvalidVolume(
+          "The hostPath '" + raw + "' contains percent-encoding; give the plain path.");
     }
     if (!raw.startsWith("/") || raw.length() == 1) {
       throw new InvalidVolume("The hostPath '" + raw + "' must be absolute and below the root.");
     }
     if (raw.endsWith("/") || raw.contains("//")) {
-      throw new InvalidVolume("The hostPath '" + raw + "' must have no empty segment or trailing slash.");
+      throw new InvalidVolume(
+          "The hostPath '" + raw + "' must have no empty segment or trailing slash.");
     }
     for (String segment : raw.substring(1).split("/")) {
       if (segment.equals(".") || segment.equals("..")) {
-        throw new InvalidVolume("The hostPath '" + raw + "' must not contain '.' or '..' segments.");
+        throw new InvalidVolume(
+            "The hostPath '" + raw + "' must not contain '.' or '..' segments.");
       }
       if (!SEGMENT.matcher(segment).matches()) {
         throw new InvalidVolume(
-            "The hostPath segment '" + segment + "' must start with a letter, digit or _ and"
+            "The hostPath segment '"
+                + segment
+                + "' must start with a letter, digit or _ and"
                 + " contain only letters, digits, '.', '_' and '-'.");
       }
     }

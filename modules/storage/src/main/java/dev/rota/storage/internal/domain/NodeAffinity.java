@@ -17,7 +17,8 @@ import java.util.Set;
  */
 public record NodeAffinity(NodeSelector selector, String json) {
 
-  private static final Set<String> OPERATORS = Set.of("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt");
+  private static final Set<String> OPERATORS =
+      Set.of("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt");
 
   public static NodeAffinity parse(String json) {
     NodeSelector selector;
@@ -26,12 +27,15 @@ public record NodeAffinity(NodeSelector selector, String json) {
     } catch (RuntimeException e) {
       throw new InvalidVolume("nodeAffinity is not a Kubernetes NodeSelector: " + e.getMessage());
     }
-    if (selector == null || selector.getNodeSelectorTerms() == null || selector.getNodeSelectorTerms().isEmpty()) {
+    if (selector == null
+        || selector.getNodeSelectorTerms() == null
+        || selector.getNodeSelectorTerms().isEmpty()) {
       throw new InvalidVolume("nodeAffinity needs at least one entry in nodeSelectorTerms.");
     }
     for (NodeSelectorTerm term : selector.getNodeSelectorTerms()) {
       if (term.getMatchExpressions().isEmpty()) {
-        throw new InvalidVolume("Each nodeSelectorTerm needs matchExpressions (matchFields are not supported).");
+        throw new InvalidVolume(
+            "Each nodeSelectorTerm needs matchExpressions (matchFields are not supported).");
       }
       term.getMatchExpressions().forEach(NodeAffinity::validate);
     }
@@ -49,7 +53,9 @@ public record NodeAffinity(NodeSelector selector, String json) {
     boolean needsValues = Set.of("In", "NotIn", "Gt", "Lt").contains(requirement.getOperator());
     if (needsValues == requirement.getValues().isEmpty()) {
       throw new InvalidVolume(
-          "Operator " + requirement.getOperator() + (needsValues ? " needs values." : " takes no values."));
+          "Operator "
+              + requirement.getOperator()
+              + (needsValues ? " needs values." : " takes no values."));
     }
   }
 

@@ -83,8 +83,16 @@ public class VolumeRepository {
   private static final String ROOTS = "SELECT pool, root FROM storage.pool_roots ORDER BY pool";
 
   public long insert(
-      Connection c, String name, long ownerPartyId, String pool, String hostPath, long bytes,
-      String accessMode, String selectorJson, List<String> nodeNames) throws SQLException {
+      Connection c,
+      String name,
+      long ownerPartyId,
+      String pool,
+      String hostPath,
+      long bytes,
+      String accessMode,
+      String selectorJson,
+      List<String> nodeNames)
+      throws SQLException {
     try (PreparedStatement insert = c.prepareStatement(INSERT)) {
       insert.setString(1, name);
       insert.setLong(2, ownerPartyId);

@@ -54,8 +54,13 @@ public class VolumeResource {
         volumes.create(
             caller,
             new NewVolume(
-                request.name(), request.ownerUser(), request.ownerGroup(), request.pool(),
-                HostPath.parse(request.hostPath()), bytes(request.capacity()), request.accessMode(),
+                request.name(),
+                request.ownerUser(),
+                request.ownerGroup(),
+                request.pool(),
+                HostPath.parse(request.hostPath()),
+                bytes(request.capacity()),
+                request.accessMode(),
                 NodeAffinity.parse(request.nodeAffinity().toString())));
     return Response.created(uri.getAbsolutePathBuilder().path(String.valueOf(volume.id())).build())
         .entity(VolumeView.of(volume))
@@ -70,7 +75,9 @@ public class VolumeResource {
     String after = Page.decode(cursor);
     return Page.of(
         volumes.list(caller, after == null ? null : parseCursor(after), limit),
-        limit, v -> String.valueOf(v.id()), VolumeView::of);
+        limit,
+        v -> String.valueOf(v.id()),
+        VolumeView::of);
   }
 
   @GET
@@ -90,7 +97,8 @@ public class VolumeResource {
 
   @POST
   @Path("{id}/attachments")
-  @Operation(summary = "Attach the volume to a project or subproject: a PVC bound to exactly its PV")
+  @Operation(
+      summary = "Attach the volume to a project or subproject: a PVC bound to exactly its PV")
   public VolumeView attach(@PathParam("id") long id, @Valid @NotNull Attach request) {
     return VolumeView.of(volumes.attach(caller, id, request.nodeId()));
   }
@@ -119,7 +127,8 @@ public class VolumeResource {
       }
       return bytes.longValueExact();
     } catch (ArithmeticException | IllegalArgumentException e) {
-      throw new InvalidVolume("capacity '" + capacity + "' is not a Kubernetes quantity such as 500Gi.");
+      throw new InvalidVolume(
+          "capacity '" + capacity + "' is not a Kubernetes quantity such as 500Gi.");
     }
   }
 

@@ -24,7 +24,9 @@ public final class VolumeWire {
    */
   public record CreateVolume(
       @NotBlank
-          @Pattern(regexp = "[a-z0-9]([a-z0-9-]{0,47}[a-z0-9])?", message = "must be a DNS label of at most 49 characters")
+          @Pattern(
+              regexp = "[a-z0-9]([a-z0-9-]{0,47}[a-z0-9])?",
+              message = "must be a DNS label of at most 49 characters")
           String name,
       String ownerUser,
       String ownerGroup,
@@ -32,7 +34,9 @@ public final class VolumeWire {
       @NotBlank String hostPath,
       @NotBlank String capacity,
       @NotNull
-          @Pattern(regexp = "ReadWriteOnce|ReadOnlyMany|ReadWriteMany|ReadWriteOncePod", message = "must be a Kubernetes access mode")
+          @Pattern(
+              regexp = "ReadWriteOnce|ReadOnlyMany|ReadWriteMany|ReadWriteOncePod",
+              message = "must be a Kubernetes access mode")
           String accessMode,
       @NotNull JsonObject nodeAffinity) {}
 
@@ -59,9 +63,18 @@ public final class VolumeWire {
 
     static VolumeView of(VolumeRow v) {
       return new VolumeView(
-          v.id(), v.name(), v.ownerPartyId(), v.pool(), v.hostPath(), v.capacityBytes(), v.accessMode(),
-          v.nodeAffinityJson(), v.nodeNames(), v.attachedNodeId(),
-          v.attachedNodeId() == null ? null : NamespaceName.of(v.attachedNodeId()), v.createdAt());
+          v.id(),
+          v.name(),
+          v.ownerPartyId(),
+          v.pool(),
+          v.hostPath(),
+          v.capacityBytes(),
+          v.accessMode(),
+          v.nodeAffinityJson(),
+          v.nodeNames(),
+          v.attachedNodeId(),
+          v.attachedNodeId() == null ? null : NamespaceName.of(v.attachedNodeId()),
+          v.createdAt());
     }
   }
 }

@@ -18,8 +18,19 @@ class HostPathTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "data/x", "/", "/data/../etc", "/data/./x", "/data//x", "/data/x/", "/data/%2e%2e/x",
-        "/data/\u2024\u2024/x", "/data/\uff0e\uff0e/x", "/data/ x", "/data/.hidden", "/data/x\u0000y", ""
+        "data/x",
+        "/",
+        "/data/../etc",
+        "/data/./x",
+        "/data//x",
+        "/data/x/",
+        "/data/%2e%2e/x",
+        "/data/\u2024\u2024/x",
+        "/data/\uff0e\uff0e/x",
+        "/data/ x",
+        "/data/.hidden",
+        "/data/x\u0000y",
+        ""
       })
   void anything_that_could_resolve_elsewhere_is_refused(String path) {
     assertThatThrownBy(() -> HostPath.parse(path)).isInstanceOf(InvalidVolume.class);

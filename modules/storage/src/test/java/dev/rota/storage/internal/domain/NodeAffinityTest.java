@@ -47,10 +47,17 @@ class NodeAffinityTest {
 
   @Test
   void what_kubernetes_would_refuse_is_refused() {
-    assertThatThrownBy(() -> NodeAffinity.parse("{\"nodeSelectorTerms\":[]}")).isInstanceOf(InvalidVolume.class);
-    assertThatThrownBy(() -> NodeAffinity.parse("{\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"a\",\"operator\":\"Near\",\"values\":[\"b\"]}]}]}"))
+    assertThatThrownBy(() -> NodeAffinity.parse("{\"nodeSelectorTerms\":[]}"))
         .isInstanceOf(InvalidVolume.class);
-    assertThatThrownBy(() -> NodeAffinity.parse("{\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"a\",\"operator\":\"In\"}]}]}"))
+    assertThatThrownBy(
+            () ->
+                NodeAffinity.parse(
+                    "{\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"a\",\"operator\":\"Near\",\"values\":[\"b\"]}]}]}"))
+        .isInstanceOf(InvalidVolume.class);
+    assertThatThrownBy(
+            () ->
+                NodeAffinity.parse(
+                    "{\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"a\",\"operator\":\"In\"}]}]}"))
         .isInstanceOf(InvalidVolume.class);
     assertThatThrownBy(() -> NodeAffinity.parse("not json")).isInstanceOf(InvalidVolume.class);
   }

@@ -31,10 +31,12 @@ class VolumeRulesIT {
 
   @BeforeEach
   void a_pool_with_a_root() {
-    transactions.write("test", c -> {
-      volumes.setPoolRoot(c, pool, root);
-      return null;
-    });
+    transactions.write(
+        "test",
+        c -> {
+          volumes.setPoolRoot(c, pool, root);
+          return null;
+        });
   }
 
   @Test
@@ -50,16 +52,18 @@ class VolumeRulesIT {
     for (int i = 0; i < 20; i++) {
       long owner = owners.get(i);
       String path = root + "/shared" + "/sub".repeat(i % 3); // every path is a prefix of another
-      attempts.add(pool.submit(() -> {
-        start.await();
-        try {
-          insert(owner, "v", path, List.of("gpu-node-01"));
-          return true;
-        } catch (Transactions.DatabaseFailure e) {
-          assertThat(constraintOf(e)).isEqualTo("placements_no_foreign_overlap");
-          return false;
-        }
-      }));
+      attempts.add(
+          pool.submit(
+              () -> {
+                start.await();
+                try {
+                  insert(owner, "v", path, List.of("gpu-node-01"));
+                  return true;
+                } catch (Transactions.DatabaseFailure e) {
+                  assertThat(constraintOf(e)).isEqualTo("placements_no_foreign_overlap");
+                  return false;
+                }
+              }));
     }
     start.countDown();
     int winners = 0;
@@ -81,7 +85,10 @@ class VolumeRulesIT {
     insert(rival, "elsewhere", root + "/team/ds", List.of("gpu-node-02"));
     insert(rival, "sibling", root + "/team-b", List.of("gpu-node-01"));
 
-    assertThat(constraintOf(catchThrowable(() -> insert(rival, "inside", root + "/team/x", List.of("gpu-node-01")))))
+    assertThat(
+            constraintOf(
+                catchThrowable(
+                    () -> insert(rival, "inside", root + "/team/x", List.of("gpu-node-01")))))
         .isEqualTo("placements_no_foreign_overlap");
   }
 
@@ -89,9 +96,11 @@ class VolumeRulesIT {
   void paths_outside_the_root_or_unnormalized_are_refused_by_the_database() {
     long owner = newParty("user");
 
-    assertThat(constraintOf(catchThrowable(() -> insert(owner, "a", "/elsewhere/x", List.of("n1")))))
+    assertThat(
+            constraintOf(catchThrowable(() -> insert(owner, "a", "/elsewhere/x", List.of("n1")))))
         .isEqualTo("volumes_under_pool_root");
-    assertThat(constraintOf(catchThrowable(() -> insert(owner, "b", root + "/../x", List.of("n1")))))
+    assertThat(
+            constraintOf(catchThrowable(() -> insert(owner, "b", root + "/../x", List.of("n1")))))
         .isEqualTo("volumes_host_path_normalized");
     assertThat(constraintOf(catchThrowable(() -> insert(owner, "c", root, List.of("n1")))))
         .isEqualTo("volumes_under_pool_root");
@@ -100,10 +109,15 @@ class VolumeRulesIT {
   @Test
   void system_paths_cannot_be_a_pool_root() {
     for (String system : List.of("/etc", "/var/lib/kubelet/pods", "/proc", "/usr/local")) {
-      Throwable refused = catchThrowable(() -> transactions.write("test", c -> {
-        volumes.setPoolRoot(c, "sys", system);
-        return null;
-      }));
+      Throwable refused =
+          catchThrowable(
+              () ->
+                  transactions.write(
+                      "test",
+                      c -> {
+                        volumes.setPoolRoot(c, "sys", system);
+                        return null;
+                      }));
       assertThat(constraintOf(refused)).as(system).isEqualTo("pool_roots_root_not_system");
     }
   }
@@ -113,12 +127,18 @@ class VolumeRulesIT {
     long owner = newParty("user");
     insert(owner, "kept", root + "/kept", List.of("n1"));
 
-    Throwable refused = catchThrowable(() -> transactions.write("test", c -> {
-      try (PreparedStatement delete = c.prepareStatement("DELETE FROM tenancy.parties WHERE id = ?")) {
-        delete.setLong(1, owner);
-        return delete.executeUpdate();
-      }
-    }));
+    Throwable refused =
+        catchThrowable(
+            () ->
+                transactions.write(
+                    "test",
+                    c -> {
+                      try (PreparedStatement delete =
+                          c.prepareStatement("DELETE FROM tenancy.parties WHERE id = ?")) {
+                        delete.setLong(1, owner);
+                        return delete.executeUpdate();
+                      }
+                    }));
 
     assertThat(constraintOf(refused)).isEqualTo("volumes_owner_fk");
   }
@@ -129,9 +149,23 @@ class VolumeRulesIT {
     String host = "node-" + UUID.randomUUID().toString().substring(0, 6);
     String pinned =
         "{\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"kubernetes.io/hostname\","
-            + "\"operator\":\"In\",\"values\":[\"" + host + "\",\"other\"]}]}]}";
-    long id = transactions.write("test", c ->
-        volumes.insert(c, "pinned", owner, pool, root + "/pinned", 1, "ReadWriteOnce", pinned, List.of(host)));
+            + "\"operator\":\"In\",\"values\":[\""
+            + host
+            + "\",\"other\"]}]}]}";
+    long id =
+        transactions.write(
+            "test",
+            c ->
+                volumes.insert(
+                    c,
+                    "pinned",
+                    owner,
+                    pool,
+                    root + "/pinned",
+                    1,
+                    "ReadWriteOnce",
+                    pinned,
+                    List.of(host)));
 
     List<VolumeRow> found = transactions.read(c -> volumes.pinnedToNode(c, host));
 
@@ -139,21 +173,25 @@ class VolumeRulesIT {
   }
 
   private void insert(long owner, String name, String path, List<String> nodes) {
-    transactions.write("test", c ->
-        volumes.insert(c, name, owner, pool, path, 1024, "ReadWriteOnce", AFFINITY, nodes));
+    transactions.write(
+        "test",
+        c -> volumes.insert(c, name, owner, pool, path, 1024, "ReadWriteOnce", AFFINITY, nodes));
   }
 
   private long newParty(String kind) {
-    return transactions.write("test", c -> {
-      try (PreparedStatement insert = c.prepareStatement(
-              "INSERT INTO tenancy.parties (kind) VALUES (?::tenancy.party_kind) RETURNING id");) {
-        insert.setString(1, kind);
-        try (ResultSet row = insert.executeQuery()) {
-          row.next();
-          return row.getLong(1);
-        }
-      }
-    });
+    return transactions.write(
+        "test",
+        c -> {
+          try (PreparedStatement insert =
+              c.prepareStatement(
+                  "INSERT INTO tenancy.parties (kind) VALUES (?::tenancy.party_kind) RETURNING id"); ) {
+            insert.setString(1, kind);
+            try (ResultSet row = insert.executeQuery()) {
+              row.next();
+              return row.getLong(1);
+            }
+          }
+        });
   }
 
   private static String constraintOf(Throwable failure) {

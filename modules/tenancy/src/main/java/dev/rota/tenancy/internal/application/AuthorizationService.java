@@ -41,7 +41,8 @@ public class AuthorizationService implements Authorization {
   }
 
   @Override
-  public Role require(Connection connection, Caller caller, long nodeId, Role minimum, String what) {
+  public Role require(
+      Connection connection, Caller caller, long nodeId, Role minimum, String what) {
     Role role =
         effectiveRole(connection, caller, nodeId)
             .orElseThrow(() -> new NodeNotFound(String.valueOf(nodeId)));

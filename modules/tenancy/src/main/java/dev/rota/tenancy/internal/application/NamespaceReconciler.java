@@ -1,8 +1,8 @@
 package dev.rota.tenancy.internal.application;
 
 import dev.rota.platform.Transactions;
-import dev.rota.tenancy.Role;
 import dev.rota.tenancy.NamespaceName;
+import dev.rota.tenancy.Role;
 import dev.rota.tenancy.internal.domain.NodeLabel;
 import dev.rota.tenancy.internal.persistence.NodeRepository;
 import dev.rota.tenancy.internal.persistence.NodeRow;
@@ -29,10 +29,10 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
- * Makes the cluster match the database: each project and subproject has a namespace (named from
- * its id, so renames and moves keep it), a ResourceQuota for {@code requests.nvidia.com/gpu} and a
- * RoleBinding per user with an effective role there. Reconciling is idempotent; a failure is
- * logged and repaired by the periodic {@link #resyncAll()}, since the database stays the truth.
+ * Makes the cluster match the database: each project and subproject has a namespace (named from its
+ * id, so renames and moves keep it), a ResourceQuota for {@code requests.nvidia.com/gpu} and a
+ * RoleBinding per user with an effective role there. Reconciling is idempotent; a failure is logged
+ * and repaired by the periodic {@link #resyncAll()}, since the database stays the truth.
  */
 @ApplicationScoped
 public class NamespaceReconciler {
@@ -71,7 +71,10 @@ public class NamespaceReconciler {
       try {
         kubernetes.namespaces().withName(NamespaceName.of(id)).delete();
       } catch (KubernetesClientException e) {
-        LOG.log(Level.WARNING, "Could not delete namespace " + NamespaceName.of(id) + "; resync will", e);
+        LOG.log(
+            Level.WARNING,
+            "Could not delete namespace " + NamespaceName.of(id) + "; resync will",
+            e);
       }
     }
   }
@@ -128,8 +131,14 @@ public class NamespaceReconciler {
       bindings.add(binding.getMetadata().getName());
       kubernetes.resource(binding).inNamespace(name).createOr(NonDeletingOperation::update);
     }
-    kubernetes.rbac().roleBindings().inNamespace(name).withLabel(MANAGED_BY, "rota").list()
-        .getItems().stream()
+    kubernetes
+        .rbac()
+        .roleBindings()
+        .inNamespace(name)
+        .withLabel(MANAGED_BY, "rota")
+        .list()
+        .getItems()
+        .stream()
         .filter(rb -> !bindings.contains(rb.getMetadata().getName()))
         .forEach(rb -> kubernetes.resource(rb).inNamespace(name).delete());
   }

@@ -42,7 +42,8 @@ public class PartyService {
   }
 
   public UserRow user(String name) {
-    return transactions.read(c -> parties.findUser(c, name).orElseThrow(() -> new UserNotFound(name)));
+    return transactions.read(
+        c -> parties.findUser(c, name).orElseThrow(() -> new UserNotFound(name)));
   }
 
   public List<UserRow> members(Caller caller, long groupId) {
@@ -58,7 +59,8 @@ public class PartyService {
         caller.name(),
         c -> {
           authorization.require(c, caller, groupId, Role.ADMIN, "change this group's members");
-          UserRow user = parties.findUser(c, userName).orElseThrow(() -> new UserNotFound(userName));
+          UserRow user =
+              parties.findUser(c, userName).orElseThrow(() -> new UserNotFound(userName));
           parties.addMember(c, group(c, groupId).partyId(), user.partyId());
           return null;
         });
@@ -82,7 +84,8 @@ public class PartyService {
   private NodeRow group(Connection c, long groupId) throws SQLException {
     NodeRow node = nodes.find(c, groupId).orElseThrow();
     if (node.kind() != NodeKind.GROUP) {
-      throw new InvalidTenancyRequest("Node " + groupId + " is a " + node.kind().sqlName() + "; only groups have members.");
+      throw new InvalidTenancyRequest(
+          "Node " + groupId + " is a " + node.kind().sqlName() + "; only groups have members.");
     }
     return node;
   }

@@ -86,13 +86,14 @@ public class RoleService {
         c ->
             parties
                 .findUser(c, caller.name())
-                .map(user -> {
-                  try {
-                    return roles.visibleNodes(c, user.partyId(), afterPath, limit + 1);
-                  } catch (SQLException e) {
-                    throw new dev.rota.platform.Transactions.DatabaseFailure(e);
-                  }
-                })
+                .map(
+                    user -> {
+                      try {
+                        return roles.visibleNodes(c, user.partyId(), afterPath, limit + 1);
+                      } catch (SQLException e) {
+                        throw new dev.rota.platform.Transactions.DatabaseFailure(e);
+                      }
+                    })
                 .orElse(List.of()));
   }
 
@@ -101,7 +102,10 @@ public class RoleService {
       throw new InvalidTenancyRequest("Name exactly one of user or group.");
     }
     if (party.user() != null) {
-      return parties.findUser(c, party.user()).orElseThrow(() -> new UserNotFound(party.user())).partyId();
+      return parties
+          .findUser(c, party.user())
+          .orElseThrow(() -> new UserNotFound(party.user()))
+          .partyId();
     }
     NodeRow group =
         nodes

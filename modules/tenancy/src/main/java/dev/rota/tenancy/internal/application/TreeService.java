@@ -33,12 +33,15 @@ public class TreeService {
   @Inject Authorization authorization;
   @Inject NamespaceReconciler namespaces;
 
-  /** A new node: a top-level group (platform administrators only) or a child of {@code parentId}. */
+  /**
+   * A new node: a top-level group (platform administrators only) or a child of {@code parentId}.
+   */
   public NodeRow create(
       Caller caller, NodeKind kind, Long parentId, String name, int guaranteed, Integer limit) {
     NodeLabel label = NodeLabel.fromName(name);
     if (parentId == null && kind != NodeKind.GROUP) {
-      throw new InvalidTenancyRequest("Only a group can be at the top of the tree; give a parentId.");
+      throw new InvalidTenancyRequest(
+          "Only a group can be at the top of the tree; give a parentId.");
     }
     NodeRow created =
         transactions.write(
@@ -49,7 +52,8 @@ public class TreeService {
               } else {
                 authorization.require(c, caller, parentId, Role.ADMIN, "create a child node");
               }
-              return nodes.insert(c, kind, parentId, name.strip(), label.value(), guaranteed, limit);
+              return nodes.insert(
+                  c, kind, parentId, name.strip(), label.value(), guaranteed, limit);
             });
     namespaces.reconcileSubtree(created.id());
     return created;

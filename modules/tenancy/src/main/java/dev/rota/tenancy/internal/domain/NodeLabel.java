@@ -22,7 +22,11 @@ public record NodeLabel(String value) {
     }
     if (name.length() > MAX_NAME_LENGTH) {
       throw new InvalidTenancyRequest(
-          "A node name has at most " + MAX_NAME_LENGTH + " characters; this one has " + name.length() + ".");
+          "A node name has at most "
+              + MAX_NAME_LENGTH
+              + " characters; this one has "
+              + name.length()
+              + ".");
     }
     String ascii =
         Normalizer.normalize(name, Normalizer.Form.NFKD)
@@ -45,7 +49,8 @@ public record NodeLabel(String value) {
   /** Splits a path like {@code acme/ml/vision} into labels, refusing what no label can be. */
   public static String toLtree(String slashPath) {
     String trimmed = slashPath.replaceAll("^/+|/+$", "");
-    if (trimmed.isEmpty() || !trimmed.matches("[a-z0-9][a-z0-9_]{0,62}(/[a-z0-9][a-z0-9_]{0,62})*")) {
+    if (trimmed.isEmpty()
+        || !trimmed.matches("[a-z0-9][a-z0-9_]{0,62}(/[a-z0-9][a-z0-9_]{0,62})*")) {
       throw new InvalidTenancyRequest(
           "'" + slashPath + "' is not a node path: labels of a-z, 0-9 and _, separated by /.");
     }

@@ -13,8 +13,8 @@ import java.util.List;
 public class AuditRepository {
 
   /**
-   * Events of a node and of everything below it, newest first: of the nodes below it now (by id,
-   * so renames and moves since do not hide them) and of those that were below it when the event
+   * Events of a node and of everything below it, newest first: of the nodes below it now (by id, so
+   * renames and moves since do not hide them) and of those that were below it when the event
    * happened (by the recorded path, which also keeps deleted nodes' events).
    */
   private static final String PAGE =

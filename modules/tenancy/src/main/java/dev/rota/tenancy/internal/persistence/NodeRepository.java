@@ -107,7 +107,13 @@ public class NodeRepository {
       """;
 
   public NodeRow insert(
-      Connection c, NodeKind kind, Long parentId, String name, String label, int guaranteed, Integer limit)
+      Connection c,
+      NodeKind kind,
+      Long parentId,
+      String name,
+      String label,
+      int guaranteed,
+      Integer limit)
       throws SQLException {
     try (PreparedStatement insert = c.prepareStatement(INSERT)) {
       insert.setString(1, kind.sqlName());

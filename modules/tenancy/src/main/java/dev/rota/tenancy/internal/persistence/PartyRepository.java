@@ -32,7 +32,9 @@ public class PartyRepository {
       "SELECT " + USER_COLUMNS + " FROM tenancy.users u WHERE u.party_id = ?"; // 1 party id
 
   private static final String USERS_PAGE =
-      "SELECT " + USER_COLUMNS + " FROM tenancy.users u WHERE u.name > COALESCE(?, '')"
+      "SELECT "
+          + USER_COLUMNS
+          + " FROM tenancy.users u WHERE u.name > COALESCE(?, '')"
           + " ORDER BY u.name LIMIT ?"; // 1 cursor: last name returned, or null; 2 page size
 
   private static final String ADD_MEMBER =
@@ -65,8 +67,8 @@ public class PartyRepository {
           OR p.id = ?                                                  -- 3 party id, or null
       """;
 
-  public Optional<Parties.Party> findParty(Connection c, String userName, String groupPath, Long partyId)
-      throws SQLException {
+  public Optional<Parties.Party> findParty(
+      Connection c, String userName, String groupPath, Long partyId) throws SQLException {
     try (PreparedStatement query = c.prepareStatement(PARTY)) {
       query.setString(1, userName);
       query.setString(2, groupPath);

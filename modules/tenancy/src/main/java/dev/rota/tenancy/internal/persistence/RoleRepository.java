@@ -18,8 +18,8 @@ import java.util.Optional;
 public class RoleRepository {
 
   /**
-   * The parties acting for a user: the user and every group they belong to, directly or as a
-   * member of a group nested below it. Takes the user's party id once.
+   * The parties acting for a user: the user and every group they belong to, directly or as a member
+   * of a group nested below it. Takes the user's party id once.
    */
   static final String USER_PARTIES =
       """
@@ -189,8 +189,7 @@ public class RoleRepository {
     return grants(c, EFFECTIVE_MEMBERS, nodeId);
   }
 
-  private static List<RoleGrant> grants(Connection c, String sql, long nodeId)
-      throws SQLException {
+  private static List<RoleGrant> grants(Connection c, String sql, long nodeId) throws SQLException {
     try (PreparedStatement query = c.prepareStatement(sql)) {
       query.setLong(1, nodeId);
       List<RoleGrant> grants = new ArrayList<>();

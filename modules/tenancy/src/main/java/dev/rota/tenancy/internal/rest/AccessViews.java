@@ -39,7 +39,10 @@ public final class AccessViews {
   public record BindRole(
       String user,
       String group,
-      @NotNull @Pattern(regexp = "viewer|member|admin|owner", message = "must be viewer, member, admin or owner")
+      @NotNull
+          @Pattern(
+              regexp = "viewer|member|admin|owner",
+              message = "must be viewer, member, admin or owner")
           String role) {}
 
   public record AuditView(
@@ -54,8 +57,15 @@ public final class AccessViews {
       String after) {
     static AuditView of(AuditEvent e) {
       return new AuditView(
-          e.id(), e.at(), e.actor(), e.action(), e.entity(), e.nodeId(),
-          e.nodePath() == null ? null : e.nodePath().replace('.', '/'), e.before(), e.after());
+          e.id(),
+          e.at(),
+          e.actor(),
+          e.action(),
+          e.entity(),
+          e.nodeId(),
+          e.nodePath() == null ? null : e.nodePath().replace('.', '/'),
+          e.before(),
+          e.after());
     }
   }
 }

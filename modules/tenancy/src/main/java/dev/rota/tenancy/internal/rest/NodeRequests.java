@@ -15,7 +15,10 @@ public final class NodeRequests {
 
   /** A new node; {@code parentId} is omitted only for a top-level group. */
   public record CreateNode(
-      @NotNull @Pattern(regexp = "group|project|subproject", message = "must be group, project or subproject")
+      @NotNull
+          @Pattern(
+              regexp = "group|project|subproject",
+              message = "must be group, project or subproject")
           String kind,
       Long parentId,
       @NotBlank @Size(max = NodeLabel.MAX_NAME_LENGTH) String name,

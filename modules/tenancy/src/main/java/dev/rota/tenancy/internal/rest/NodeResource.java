@@ -21,10 +21,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import jakarta.ws.rs.core.Context;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -42,7 +42,9 @@ public class NodeResource {
   @Context UriInfo uri;
 
   @POST
-  @Operation(summary = "Create a top-level group (platform administrators) or a child node (admins of the parent)")
+  @Operation(
+      summary =
+          "Create a top-level group (platform administrators) or a child node (admins of the parent)")
   public Response create(@Valid @NotNull NodeRequests.CreateNode request) {
     NodeRow node =
         tree.create(

@@ -37,11 +37,14 @@ public class RoleBindingResource {
   @Inject Caller caller;
 
   @GET
-  @Operation(summary = "Members of the node: view=direct (bindings here) or effective (inherited too)")
+  @Operation(
+      summary = "Members of the node: view=direct (bindings here) or effective (inherited too)")
   public List<Grant> list(
       @PathParam("id") long nodeId,
-      @QueryParam("view") @DefaultValue("direct") @Pattern(regexp = "direct|effective") String view) {
-    var grants = view.equals("direct") ? roles.direct(caller, nodeId) : roles.effective(caller, nodeId);
+      @QueryParam("view") @DefaultValue("direct") @Pattern(regexp = "direct|effective")
+          String view) {
+    var grants =
+        view.equals("direct") ? roles.direct(caller, nodeId) : roles.effective(caller, nodeId);
     return grants.stream().map(Grant::of).toList();
   }
 
@@ -49,14 +52,20 @@ public class RoleBindingResource {
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(summary = "Bind a role to a user or a group at the node (admins; owner needs owner)")
   public Response bind(@PathParam("id") long nodeId, @Valid @NotNull BindRole request) {
-    roles.bind(caller, nodeId, new PartyRef(request.user(), request.group()), Role.fromSql(request.role()));
+    roles.bind(
+        caller,
+        nodeId,
+        new PartyRef(request.user(), request.group()),
+        Role.fromSql(request.role()));
     return Response.noContent().build();
   }
 
   @DELETE
   @Operation(summary = "Remove the binding of a user or a group at the node")
   public Response unbind(
-      @PathParam("id") long nodeId, @QueryParam("user") String user, @QueryParam("group") String group) {
+      @PathParam("id") long nodeId,
+      @QueryParam("user") String user,
+      @QueryParam("group") String group) {
     roles.unbind(caller, nodeId, new PartyRef(user, group));
     return Response.noContent().build();
   }
