@@ -67,7 +67,7 @@ public class Transactions {
           T result = work.run(connection);
           connection.commit();
           return result;
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException | Error e) {
           connection.rollback();
           throw e;
         } finally {

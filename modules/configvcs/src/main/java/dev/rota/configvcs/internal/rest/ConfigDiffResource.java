@@ -1,0 +1,42 @@
+package dev.rota.configvcs.internal.rest;
+
+import dev.rota.configvcs.internal.application.HistoryService;
+import dev.rota.configvcs.internal.domain.ConfigPath;
+import dev.rota.configvcs.internal.rest.ConfigWire.DiffView;
+import dev.rota.platform.Caller;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** {@code GET /api/v1/nodes/{id}/config/diff?from=&to=}: what changed between two commits. */
+@Path("nodes/{id}/config/diff")
+@RequestScoped
+@Tag(name = "Configuration")
+@Produces({MediaType.APPLICATION_JSON, YamlProvider.YAML})
+public class ConfigDiffResource {
+
+  @Inject HistoryService history;
+  @Inject Caller caller;
+
+  @GET
+  @Operation(
+      summary =
+          "Each document that differs between two branches, tags or commits, with the"
+              + " RFC 6902 JSON Patch from one to the other; `from` defaults to the first parent of `to`")
+  public DiffView diff(
+      @PathParam("id") long nodeId,
+      @QueryParam("from") String from,
+      @QueryParam("to") @NotBlank String to,
+      @QueryParam("path") String path) {
+    return DiffView.of(
+        history.diff(caller, nodeId, from, to, path == null ? null : ConfigPath.of(path)));
+  }
+}
