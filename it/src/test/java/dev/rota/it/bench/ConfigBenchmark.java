@@ -14,6 +14,7 @@ import dev.rota.configvcs.internal.domain.ConfigPath;
 import dev.rota.configvcs.internal.domain.ContentHash;
 import dev.rota.configvcs.internal.domain.JsonText;
 import dev.rota.configvcs.internal.domain.RefName;
+import dev.rota.configvcs.internal.domain.TestDocuments;
 import dev.rota.platform.Caller;
 import dev.rota.platform.Transactions;
 import dev.rota.platform.testing.TestDatabase;
@@ -21,9 +22,7 @@ import dev.rota.tenancy.Authorization;
 import dev.rota.tenancy.Parties;
 import dev.rota.tenancy.Role;
 import jakarta.json.JsonArray;
-import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonObjectBuilder;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
@@ -296,84 +295,9 @@ public final class ConfigBenchmark {
         .build();
   }
 
-  /** A platform team's configuration: defaults, per-team quotas and environments, an image list. */
+  /** The configvcs tests' realistic configuration of about 1 MB. */
   static JsonObject largeDocument() {
-    Random random = new Random(42);
-    JsonObjectBuilder teams = JsonText.PROVIDER.createObjectBuilder();
-    for (int t = 0; t < TEAMS; t++) {
-      String name = "team-%04d".formatted(t);
-      JsonArrayBuilder members = JsonText.PROVIDER.createArrayBuilder();
-      for (int m = 0; m < 4; m++) {
-        members.add("user-" + random.nextInt(100_000));
-      }
-      teams.add(
-          name,
-          JsonText.PROVIDER
-              .createObjectBuilder()
-              .add(
-                  "quota",
-                  JsonText.PROVIDER
-                      .createObjectBuilder()
-                      .add("gpus", random.nextInt(64))
-                      .add("cpus", 8 * random.nextInt(32))
-                      .add("memoryGi", 64 * random.nextInt(16))
-                      .add("storageTi", random.nextInt(100) / 10.0))
-              .add("image", "registry.example.com/ml/" + name + ":2026." + random.nextInt(12))
-              .add(
-                  "env",
-                  JsonText.PROVIDER
-                      .createObjectBuilder()
-                      .add("WANDB_PROJECT", name)
-                      .add("HF_HOME", "/data/" + name + "/hf")
-                      .add("NCCL_DEBUG", random.nextBoolean() ? "INFO" : "WARN")
-                      .add("OMP_NUM_THREADS", String.valueOf(1 + random.nextInt(16))))
-              .add("members", members)
-              .add(
-                  "policies",
-                  JsonText.PROVIDER
-                      .createObjectBuilder()
-                      .add("preemptible", random.nextBoolean())
-                      .add("maxRuntimeHours", 1 + random.nextInt(168))
-                      .add("priority", random.nextInt(1000) / 1000.0)
-                      .add(
-                          "pools",
-                          JsonText.PROVIDER
-                              .createArrayBuilder()
-                              .add(random.nextBoolean() ? "pool-a" : "pool-b")))
-              .add(
-                  "labels",
-                  JsonText.PROVIDER
-                      .createObjectBuilder()
-                      .add("cost-center", "cc-" + random.nextInt(9999))
-                      .add("tier", random.nextInt(3))));
-    }
-    JsonArrayBuilder images = JsonText.PROVIDER.createArrayBuilder();
-    for (int i = 0; i < TEAMS / 4; i++) {
-      images.add(
-          JsonText.PROVIDER
-              .createObjectBuilder()
-              .add("name", "registry.example.com/base/cuda-" + i)
-              .add(
-                  "digest",
-                  "sha256:"
-                      + Long.toHexString(random.nextLong())
-                      + Long.toHexString(random.nextLong()))
-              .add(
-                  "tags",
-                  JsonText.PROVIDER.createArrayBuilder().add("12." + (i % 10)).add("latest")));
-    }
-    return JsonText.PROVIDER
-        .createObjectBuilder()
-        .add(
-            "defaults",
-            JsonText.PROVIDER
-                .createObjectBuilder()
-                .add("image", "registry.example.com/base/cuda-12:latest")
-                .add(
-                    "quota", JsonText.PROVIDER.createObjectBuilder().add("gpus", 1).add("cpus", 8)))
-        .add("teams", teams)
-        .add("images", images)
-        .build();
+    return TestDocuments.large(TEAMS);
   }
 
   private static Map<String, Long> sizes(Connection c) throws SQLException {
