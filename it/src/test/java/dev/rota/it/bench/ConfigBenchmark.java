@@ -4,6 +4,7 @@ import dev.rota.configvcs.internal.application.CommitService;
 import dev.rota.configvcs.internal.application.CommitService.CommitRequest;
 import dev.rota.configvcs.internal.application.ConfigAccess;
 import dev.rota.configvcs.internal.application.HistoryService;
+import dev.rota.configvcs.internal.application.NoParties;
 import dev.rota.configvcs.internal.application.PieceCache;
 import dev.rota.configvcs.internal.application.RefService;
 import dev.rota.configvcs.internal.application.TreeReader;
@@ -19,12 +20,9 @@ import dev.rota.platform.Caller;
 import dev.rota.platform.Transactions;
 import dev.rota.platform.testing.TestDatabase;
 import dev.rota.tenancy.Authorization;
-import dev.rota.tenancy.Parties;
 import dev.rota.tenancy.Role;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +42,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Supplier;
-import javax.sql.DataSource;
 
 /**
  * Measures the configuration store where the issue puts its targets: a configuration of about 1 MB
@@ -80,7 +77,7 @@ public final class ConfigBenchmark {
     long started = System.nanoTime();
     try (Connection connection = TestDatabase.get().dataSource().getConnection()) {
       printMachine(connection);
-      Transactions transactions = onOneConnection(connection);
+      Transactions transactions = TestDatabase.onOneConnection(connection);
       PieceCache cache = new PieceCache();
       ConfigAccess access =
           new ConfigAccess(transactions, new Everyone(), cache, Clock.systemUTC());
@@ -364,37 +361,6 @@ public final class ConfigBenchmark {
     }
   }
 
-  /** Every transaction on one open connection, as a pooled data source would give. */
-  private static Transactions onOneConnection(Connection connection) {
-    Connection keptOpen =
-        (Connection)
-            Proxy.newProxyInstance(
-                Connection.class.getClassLoader(),
-                new Class<?>[] {Connection.class},
-                (proxy, method, args) -> {
-                  if (method.getName().equals("close")) {
-                    return null;
-                  }
-                  try {
-                    return method.invoke(connection, args);
-                  } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                });
-    DataSource single =
-        (DataSource)
-            Proxy.newProxyInstance(
-                DataSource.class.getClassLoader(),
-                new Class<?>[] {DataSource.class},
-                (proxy, method, args) -> {
-                  if (method.getName().equals("getConnection")) {
-                    return keptOpen;
-                  }
-                  throw new UnsupportedOperationException(method.getName());
-                });
-    return new Transactions(single);
-  }
-
   /** The benchmark's caller administers everything. */
   private static final class Everyone implements Authorization {
     @Override
@@ -406,28 +372,6 @@ public final class ConfigBenchmark {
     public Role require(
         Connection connection, Caller caller, long nodeId, Role minimum, String what) {
       return Role.OWNER;
-    }
-  }
-
-  private static final class NoParties implements Parties {
-    @Override
-    public Optional<Party> user(Connection connection, String name) {
-      return Optional.empty();
-    }
-
-    @Override
-    public Optional<Party> groupByPath(Connection connection, String slashPath) {
-      return Optional.empty();
-    }
-
-    @Override
-    public Optional<Party> byId(Connection connection, long partyId) {
-      return Optional.empty();
-    }
-
-    @Override
-    public List<Long> actingParties(Connection connection, String userName) {
-      return List.of();
     }
   }
 }

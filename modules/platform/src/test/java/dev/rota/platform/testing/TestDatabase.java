@@ -1,11 +1,15 @@
 package dev.rota.platform.testing;
 
+import dev.rota.platform.Transactions;
 import dev.rota.platform.internal.database.DatabaseMigrator;
 import dev.rota.platform.internal.database.EmbeddedDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -60,5 +64,39 @@ public final class TestDatabase {
   /** Where the binaries are unpacked, shared by every test run of this checkout. */
   public static Path binaries() {
     return Path.of(System.getProperty("java.io.tmpdir"), "rota-test-postgres-binaries");
+  }
+
+  /**
+   * Transactions that all run on one open connection, as they would on a pooled data source, for
+   * tests and benchmarks that run thousands of short transactions in a row from one thread.
+   */
+  public static Transactions onOneConnection(Connection connection) {
+    Connection keptOpen =
+        (Connection)
+            Proxy.newProxyInstance(
+                Connection.class.getClassLoader(),
+                new Class<?>[] {Connection.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("close")) {
+                    return null;
+                  }
+                  try {
+                    return method.invoke(connection, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    DataSource single =
+        (DataSource)
+            Proxy.newProxyInstance(
+                DataSource.class.getClassLoader(),
+                new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("getConnection")) {
+                    return keptOpen;
+                  }
+                  throw new UnsupportedOperationException(method.getName());
+                });
+    return new Transactions(single);
   }
 }

@@ -10,7 +10,6 @@ import dev.rota.platform.Caller;
 import dev.rota.platform.Transactions;
 import dev.rota.platform.testing.TestDatabase;
 import dev.rota.tenancy.Authorization;
-import dev.rota.tenancy.Parties;
 import dev.rota.tenancy.Role;
 import dev.rota.tenancy.TenancyException.Forbidden;
 import dev.rota.tenancy.TenancyException.NodeNotFound;
@@ -190,29 +189,6 @@ public final class ConfigFixture implements AutoCloseable {
         throw new Forbidden(minimum, what);
       }
       return role;
-    }
-  }
-
-  /** No caller of these tests is a tenancy user. */
-  private static final class NoParties implements Parties {
-    @Override
-    public Optional<Party> user(Connection connection, String name) {
-      return Optional.empty();
-    }
-
-    @Override
-    public Optional<Party> groupByPath(Connection connection, String slashPath) {
-      return Optional.empty();
-    }
-
-    @Override
-    public Optional<Party> byId(Connection connection, long partyId) {
-      return Optional.empty();
-    }
-
-    @Override
-    public List<Long> actingParties(Connection connection, String userName) {
-      return List.of();
     }
   }
 }

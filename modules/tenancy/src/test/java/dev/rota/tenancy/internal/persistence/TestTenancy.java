@@ -6,8 +6,6 @@ import dev.rota.tenancy.NodeKind;
 import dev.rota.tenancy.Role;
 import dev.rota.tenancy.internal.domain.NodeLabel;
 import dev.rota.tenancy.internal.persistence.PartyRepository.UserRow;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -97,40 +95,6 @@ public final class TestTenancy implements AutoCloseable {
           parties.addMember(c, group.partyId(), user.partyId());
           return null;
         });
-  }
-
-  /**
-   * Transactions that all run on one open connection, as they would on a pooled data source, for
-   * tests that run thousands of short transactions in a row from one thread.
-   */
-  public static Transactions onOneConnection(Connection connection) {
-    Connection keptOpen =
-        (Connection)
-            Proxy.newProxyInstance(
-                Connection.class.getClassLoader(),
-                new Class<?>[] {Connection.class},
-                (proxy, method, args) -> {
-                  if (method.getName().equals("close")) {
-                    return null;
-                  }
-                  try {
-                    return method.invoke(connection, args);
-                  } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                });
-    DataSource single =
-        (DataSource)
-            Proxy.newProxyInstance(
-                DataSource.class.getClassLoader(),
-                new Class<?>[] {DataSource.class},
-                (proxy, method, args) -> {
-                  if (method.getName().equals("getConnection")) {
-                    return keptOpen;
-                  }
-                  throw new UnsupportedOperationException(method.getName());
-                });
-    return new Transactions(single);
   }
 
   /** The name of the constraint the database refused a change for, from anywhere in the chain. */

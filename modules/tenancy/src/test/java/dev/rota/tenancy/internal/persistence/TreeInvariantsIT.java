@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rota.platform.Transactions;
 import dev.rota.platform.Transactions.DatabaseFailure;
+import dev.rota.platform.testing.TestDatabase;
 import dev.rota.tenancy.NodeKind;
 import dev.rota.tenancy.internal.domain.NodeLabel;
 import java.sql.Connection;
@@ -86,7 +87,7 @@ class TreeInvariantsIT {
     model.put(root.id(), new ModelNode(root.id(), NodeKind.GROUP, null, root.label()));
     checker = tenancy.dataSource().getConnection();
     connection = tenancy.dataSource().getConnection();
-    transactions = TestTenancy.onOneConnection(connection);
+    transactions = TestDatabase.onOneConnection(connection);
   }
 
   @AfterEach
