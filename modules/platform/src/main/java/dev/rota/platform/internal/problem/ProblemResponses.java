@@ -21,10 +21,6 @@ public final class ProblemResponses {
 
   private ProblemResponses() {}
 
-  public static Response of(int status, String slug, String title, String detail) {
-    return of(status, slug, title, detail, List.of(), Map.of(), null);
-  }
-
   public static Response of(
       int status,
       String slug,
