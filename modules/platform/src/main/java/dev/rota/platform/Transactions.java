@@ -2,16 +2,23 @@ package dev.rota.platform;
 
 import dev.rota.platform.internal.database.ApplicationDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import javax.sql.DataSource;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Runs a unit of work on one database connection in one transaction: committed when the work
  * returns, rolled back when it throws. Every mutating transaction names its actor, which the audit
  * triggers record ({@code rota.actor}). A deadlock or serialization failure, which only concurrency
  * causes, is retried a few times before it reaches the caller.
+ *
+ * <p>Every transaction sets {@code statement_timeout} and {@code lock_timeout} for itself ({@code
+ * SET LOCAL}, so they also hold through a transaction-pooling PgBouncer): no request waits forever
+ * on a lock. Code run by EJB timers must not run in a container transaction (timers are {@code
+ * NOT_SUPPORTED}, see docs/decisions.md): this class commits by hand.
  *
  * <p>Modules use plain JDBC through this class because the SQL that carries Rota's design (ltree,
  * ranges, row locks) is native anyway; one way of doing transactions serves them all.
@@ -29,6 +36,19 @@ public class Transactions {
 
   private final DataSource dataSource;
 
+  @Inject
+  @ConfigProperty(
+      name = "rota.database.statement-timeout",
+      defaultValue = DEFAULT_STATEMENT_TIMEOUT)
+  String statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
+
+  @Inject
+  @ConfigProperty(name = "rota.database.lock-timeout", defaultValue = DEFAULT_LOCK_TIMEOUT)
+  String lockTimeout = DEFAULT_LOCK_TIMEOUT;
+
+  static final String DEFAULT_STATEMENT_TIMEOUT = "30s";
+  static final String DEFAULT_LOCK_TIMEOUT = "10s";
+
   /** The application's data source (Liberty's {@code jdbc/rota}). */
   public Transactions() {
     this(null);
@@ -37,6 +57,13 @@ public class Transactions {
   /** A given data source, for tests and benchmarks. */
   public Transactions(DataSource dataSource) {
     this.dataSource = dataSource;
+  }
+
+  /** A given data source with given limits (PostgreSQL durations such as {@code 200ms}). */
+  public Transactions(DataSource dataSource, String statementTimeout, String lockTimeout) {
+    this(dataSource);
+    this.statementTimeout = statementTimeout;
+    this.lockTimeout = lockTimeout;
   }
 
   /** Runs {@code work} in a transaction attributed to {@code actor} in the audit trail. */
@@ -64,6 +91,7 @@ public class Transactions {
         connection.setAutoCommit(false);
         connection.setReadOnly(readOnly);
         try {
+          limitWaits(connection);
           T result = work.run(connection);
           connection.commit();
           return result;
@@ -80,6 +108,16 @@ public class Transactions {
         }
         throw new DatabaseFailure(e);
       }
+    }
+  }
+
+  private void limitWaits(Connection connection) throws SQLException {
+    try (PreparedStatement limits =
+        connection.prepareStatement(
+            "SELECT set_config('statement_timeout', ?, true), set_config('lock_timeout', ?, true)")) {
+      limits.setString(1, statementTimeout); // ?1: longest statement, e.g. 30s
+      limits.setString(2, lockTimeout); // ?2: longest wait for a lock, e.g. 10s
+      limits.execute();
     }
   }
 

@@ -85,9 +85,9 @@ public class VolumeService {
                         + request.pool()
                         + ".");
               }
+              reconciler.enqueue(c, id);
               return volumes.find(c, id).orElseThrow();
             });
-    reconciler.apply(created, null);
     return created;
   }
 
@@ -118,16 +118,15 @@ public class VolumeService {
   }
 
   public void delete(Caller caller, long id) {
-    VolumeRow volume =
-        transactions.write(
-            caller.name(),
-            c -> {
-              VolumeRow found = visible(c, caller, id);
-              requireManage(c, caller, parties.byId(c, found.ownerPartyId()).orElseThrow());
-              volumes.delete(c, id);
-              return found;
-            });
-    reconciler.remove(volume);
+    transactions.write(
+        caller.name(),
+        c -> {
+          VolumeRow found = visible(c, caller, id);
+          requireManage(c, caller, parties.byId(c, found.ownerPartyId()).orElseThrow());
+          volumes.delete(c, id);
+          reconciler.enqueue(c, id);
+          return found;
+        });
   }
 
   /** Binds the volume into the node's namespace. */
@@ -147,25 +146,24 @@ public class VolumeService {
                         + " is not.");
               }
               volumes.attach(c, id, nodeId);
+              reconciler.enqueue(c, id);
               return volumes.find(c, id).orElseThrow();
             });
-    reconciler.apply(attached, NamespaceName.of(nodeId));
     return attached;
   }
 
   public void detach(Caller caller, long id, long nodeId) {
-    VolumeRow volume =
-        transactions.write(
-            caller.name(),
-            c -> {
-              VolumeRow found = visible(c, caller, id);
-              requireManage(c, caller, parties.byId(c, found.ownerPartyId()).orElseThrow());
-              if (!volumes.detach(c, id, nodeId)) {
-                throw new VolumeNotFound(id);
-              }
-              return found;
-            });
-    reconciler.removeClaim(volume, NamespaceName.of(nodeId));
+    transactions.write(
+        caller.name(),
+        c -> {
+          VolumeRow found = visible(c, caller, id);
+          requireManage(c, caller, parties.byId(c, found.ownerPartyId()).orElseThrow());
+          if (!volumes.detach(c, id, nodeId)) {
+            throw new VolumeNotFound(id);
+          }
+          reconciler.enqueue(c, id);
+          return found;
+        });
   }
 
   /** The PV (and PVC, if attached) Rota applies for the volume, as YAML. */

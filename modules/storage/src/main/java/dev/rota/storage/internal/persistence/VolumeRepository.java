@@ -184,6 +184,18 @@ public class VolumeRepository {
     }
   }
 
+  /** Every volume's id, for the controller loop's full resync. */
+  public List<Long> ids(Connection c) throws SQLException {
+    try (PreparedStatement query = c.prepareStatement("SELECT id FROM storage.volumes");
+        ResultSet rows = query.executeQuery()) {
+      List<Long> ids = new ArrayList<>();
+      while (rows.next()) {
+        ids.add(rows.getLong(1));
+      }
+      return ids;
+    }
+  }
+
   private static List<VolumeRow> list(PreparedStatement statement) throws SQLException {
     List<VolumeRow> rows = new ArrayList<>();
     try (ResultSet row = statement.executeQuery()) {

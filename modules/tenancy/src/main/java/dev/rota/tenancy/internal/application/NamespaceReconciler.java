@@ -1,5 +1,9 @@
 package dev.rota.tenancy.internal.application;
 
+import dev.rota.platform.ClusterApply;
+import dev.rota.platform.Installation;
+import dev.rota.platform.Outbox;
+import dev.rota.platform.Reconciler;
 import dev.rota.platform.Transactions;
 import dev.rota.tenancy.NamespaceName;
 import dev.rota.tenancy.Role;
@@ -8,6 +12,7 @@ import dev.rota.tenancy.internal.persistence.NodeRepository;
 import dev.rota.tenancy.internal.persistence.NodeRow;
 import dev.rota.tenancy.internal.persistence.RoleRepository;
 import dev.rota.tenancy.internal.persistence.RoleRepository.RoleGrant;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -16,30 +21,35 @@ import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import java.util.stream.Collectors;
+import java.util.TreeSet;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Makes the cluster match the database: each project and subproject has a namespace (named from its
- * id, so renames and moves keep it), a ResourceQuota for {@code requests.nvidia.com/gpu} and a
- * RoleBinding per user with an effective role there. Reconciling is idempotent; a failure is logged
- * and repaired by the periodic {@link #resyncAll()}, since the database stays the truth.
+ * Makes the cluster match the database, one node at a time, as the outbox kind {@value #KIND}: each
+ * project and subproject has a namespace (named from its id, so renames and moves keep it), a
+ * ResourceQuota for {@code requests.nvidia.com/gpu} and a RoleBinding per user with an effective
+ * role there; a node that is gone loses its namespace. Services only enqueue node ids, in their
+ * write transactions; the platform's workers call {@link #reconcile}. Everything applied carries
+ * this installation's label, and a namespace labelled by another installation is never touched.
  */
 @ApplicationScoped
-public class NamespaceReconciler {
+public class NamespaceReconciler implements Reconciler {
 
+  public static final String KIND = "tenancy.namespace";
   public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String NODE_ID = "rota.dev/node-id";
   public static final String PATH = "rota.dev/path";
+  public static final String POD_SECURITY = "pod-security.kubernetes.io/enforce";
   public static final String QUOTA_NAME = "rota-gpu-quota";
   static final String GPU_REQUESTS = "requests.nvidia.com/gpu";
 
@@ -47,89 +57,112 @@ public class NamespaceReconciler {
   static final Map<Role, String> CLUSTER_ROLES =
       Map.of(Role.VIEWER, "view", Role.MEMBER, "edit", Role.ADMIN, "admin", Role.OWNER, "admin");
 
-  private static final Logger LOG = Logger.getLogger(NamespaceReconciler.class.getName());
-
   private final NodeRepository nodes = new NodeRepository();
   private final RoleRepository roles = new RoleRepository();
 
   @Inject KubernetesClient kubernetes;
   @Inject Transactions transactions;
+  @Inject Outbox outbox;
+  @Inject Installation installation;
 
-  /** Reconciles every namespace at or below the node. */
-  public void reconcileSubtree(long nodeId) {
-    reconcile(nodeId);
+  @Inject
+  @ConfigProperty(name = "rota.tenancy.pod-security-level", defaultValue = "baseline")
+  String podSecurityLevel = "baseline";
+
+  /** Enqueues every namespace at or below the node, in the caller's transaction. */
+  public void enqueueSubtree(Connection c, long nodeId) throws SQLException {
+    outbox.enqueueAll(c, KIND, keys(nodes.namespaced(c, nodeId).stream().map(NodeRow::id)));
   }
 
-  /** Reconciles wherever a change of the group's members changes who holds which role. */
-  public void reconcileForGroup(long groupNodeId) {
-    transactions.read(c -> roles.nodesBoundToGroup(c, groupNodeId)).forEach(this::reconcile);
-  }
-
-  /** Deletes the namespaces of deleted nodes. */
-  public void remove(Collection<Long> nodeIds) {
-    for (long id : nodeIds) {
-      try {
-        kubernetes.namespaces().withName(NamespaceName.of(id)).delete();
-      } catch (KubernetesClientException e) {
-        LOG.log(
-            Level.WARNING,
-            "Could not delete namespace " + NamespaceName.of(id) + "; resync will",
-            e);
-      }
+  /** Enqueues wherever a change of the group's members changes who holds which role. */
+  public void enqueueForGroup(Connection c, long groupNodeId) throws SQLException {
+    for (long bound : roles.nodesBoundToGroup(c, groupNodeId)) {
+      enqueueSubtree(c, bound);
     }
   }
 
-  /** Reconciles every namespace and deletes managed namespaces whose node is gone. */
-  public int resyncAll() {
-    Set<String> wanted = reconcile(null);
-    List<Namespace> stale =
-        kubernetes.namespaces().withLabel(MANAGED_BY, "rota").list().getItems().stream()
-            .filter(ns -> !wanted.contains(ns.getMetadata().getName()))
-            .toList();
-    // A node created since the read above is not in `wanted`: ask again before deleting.
-    stale.stream().filter(this::nodeIsGone).forEach(ns -> kubernetes.resource(ns).delete());
-    return wanted.size();
+  /** Enqueues deleted nodes, whose namespaces go. */
+  public void enqueueRemoved(Connection c, Collection<Long> nodeIds) throws SQLException {
+    outbox.enqueueAll(c, KIND, keys(nodeIds.stream()));
   }
 
-  private boolean nodeIsGone(Namespace namespace) {
-    String id = namespace.getMetadata().getLabels().get(NODE_ID);
-    if (id == null || !id.matches("\\d{1,18}")) {
-      return true;
-    }
-    return transactions.read(c -> nodes.find(c, Long.parseLong(id)).isEmpty());
+  @Override
+  public String kind() {
+    return KIND;
   }
 
-  private Set<String> reconcile(Long rootId) {
-    List<Desired> desired =
+  @Override
+  public void reconcile(String key) {
+    long id = Long.parseLong(key);
+    Optional<Desired> desired =
         transactions.read(
             c -> {
-              List<NodeRow> namespaced = nodes.namespaced(c, rootId);
-              List<Desired> all = new java.util.ArrayList<>(namespaced.size());
-              for (NodeRow node : namespaced) {
-                all.add(new Desired(node, roles.effectiveMembers(c, node.id())));
-              }
-              return all;
+              Optional<NodeRow> node = nodes.find(c, id).filter(n -> n.kind().hasNamespace());
+              return node.isEmpty()
+                  ? Optional.<Desired>empty()
+                  : Optional.of(new Desired(node.get(), roles.effectiveMembers(c, id)));
             });
-    for (Desired one : desired) {
-      try {
-        apply(one);
-      } catch (KubernetesClientException e) {
-        LOG.log(Level.WARNING, "Could not reconcile node " + one.node().id() + "; resync will", e);
-      }
+    String name = NamespaceName.of(id);
+    Namespace existing = kubernetes.namespaces().withName(name).get();
+    if (existing != null && !ours(existing)) {
+      throw new IllegalStateException(
+          "Namespace " + name + " belongs to another Rota installation; it is left alone.");
     }
-    return desired.stream().map(d -> NamespaceName.of(d.node().id())).collect(Collectors.toSet());
+    if (desired.isPresent()) {
+      apply(desired.get(), name);
+    } else if (existing != null) {
+      kubernetes.namespaces().withName(name).delete();
+    }
   }
 
-  private void apply(Desired desired) {
-    NodeRow node = desired.node();
-    String name = NamespaceName.of(node.id());
-    kubernetes.resource(namespace(node, name)).createOr(NonDeletingOperation::update);
-    kubernetes.resource(quota(node, name)).inNamespace(name).createOr(NonDeletingOperation::update);
-    Set<String> bindings = new java.util.HashSet<>();
+  /** Every namespaced node, and every node id that this installation's namespaces name. */
+  @Override
+  public Collection<String> resyncKeys() {
+    Set<String> keys = new TreeSet<>();
+    keys.addAll(transactions.read(c -> keys(nodes.namespaced(c, null).stream().map(NodeRow::id))));
+    kubernetes
+        .namespaces()
+        .withLabel(Installation.LABEL, installation.id())
+        .list()
+        .getItems()
+        .stream()
+        .map(ns -> ns.getMetadata().getLabels().get(NODE_ID))
+        .filter(id -> id != null && id.matches("\\d{1,18}"))
+        .forEach(keys::add);
+    return keys;
+  }
+
+  /** Namespaces by their node-id label, quotas and role bindings by their namespace's name. */
+  @Override
+  public List<Watched<?>> watched() {
+    return List.of(
+        new Watched<>(Namespace.class, ns -> nodeIdOf(ns.getMetadata().getName())),
+        new Watched<>(ResourceQuota.class, q -> nodeIdOf(q.getMetadata().getNamespace())),
+        new Watched<>(RoleBinding.class, rb -> nodeIdOf(rb.getMetadata().getNamespace())));
+  }
+
+  private static Optional<String> nodeIdOf(String namespace) {
+    return namespace != null && namespace.matches(NamespaceName.PREFIX + "\\d{1,18}")
+        ? Optional.of(namespace.substring(NamespaceName.PREFIX.length()))
+        : Optional.empty();
+  }
+
+  private boolean ours(HasMetadata object) {
+    Map<String, String> labels = object.getMetadata().getLabels();
+    String owner = labels == null ? null : labels.get(Installation.LABEL);
+    // Namespaces from before installation labels existed are adopted by their node's reconcile.
+    return owner == null || owner.equals(installation.id());
+  }
+
+  private void apply(Desired desired, String name) {
+    ClusterApply cluster = new ClusterApply(kubernetes);
+    cluster.apply(labelled(namespace(desired.node(), name)));
+    cluster.apply(labelled(quota(desired.node(), name)));
+    Set<String> bindings = new HashSet<>();
     for (RoleGrant grant : desired.members()) {
-      RoleBinding binding = roleBinding(name, grant);
+      RoleBinding binding = labelled(roleBinding(name, grant));
       bindings.add(binding.getMetadata().getName());
-      kubernetes.resource(binding).inNamespace(name).createOr(NonDeletingOperation::update);
+      cluster.apply(binding);
     }
     kubernetes
         .rbac()
@@ -139,8 +172,20 @@ public class NamespaceReconciler {
         .list()
         .getItems()
         .stream()
-        .filter(rb -> !bindings.contains(rb.getMetadata().getName()))
+        .filter(rb -> !bindings.contains(rb.getMetadata().getName()) && ours(rb))
         .forEach(rb -> kubernetes.resource(rb).inNamespace(name).delete());
+  }
+
+  private <T extends HasMetadata> T labelled(T object) {
+    object.getMetadata().getLabels().put(Installation.LABEL, installation.id());
+    if (object instanceof Namespace) {
+      object.getMetadata().getLabels().put(POD_SECURITY, podSecurityLevel);
+    }
+    return object;
+  }
+
+  private static List<String> keys(java.util.stream.Stream<Long> ids) {
+    return ids.map(String::valueOf).toList();
   }
 
   static Namespace namespace(NodeRow node, String name) {

@@ -62,9 +62,9 @@ public class PartyService {
           UserRow user =
               parties.findUser(c, userName).orElseThrow(() -> new UserNotFound(userName));
           parties.addMember(c, group(c, groupId).partyId(), user.partyId());
+          namespaces.enqueueForGroup(c, groupId);
           return null;
         });
-    namespaces.reconcileForGroup(groupId);
   }
 
   public boolean removeMember(Caller caller, long groupId, String userName) {
@@ -75,9 +75,10 @@ public class PartyService {
               authorization.require(c, caller, groupId, Role.ADMIN, "change this group's members");
               UserRow user =
                   parties.findUser(c, userName).orElseThrow(() -> new UserNotFound(userName));
-              return parties.removeMember(c, group(c, groupId).partyId(), user.partyId());
+              boolean left = parties.removeMember(c, group(c, groupId).partyId(), user.partyId());
+              namespaces.enqueueForGroup(c, groupId);
+              return left;
             });
-    namespaces.reconcileForGroup(groupId);
     return removed;
   }
 

@@ -47,9 +47,9 @@ public class RoleService {
             throw new Forbidden(Role.OWNER, "grant the owner role");
           }
           roles.bind(c, nodeId, partyId(c, party), role);
+          namespaces.enqueueSubtree(c, nodeId);
           return null;
         });
-    namespaces.reconcileSubtree(nodeId);
   }
 
   public boolean unbind(Caller caller, long nodeId, PartyRef party) {
@@ -58,9 +58,10 @@ public class RoleService {
             caller.name(),
             c -> {
               authorization.require(c, caller, nodeId, Role.ADMIN, "remove roles here");
-              return roles.unbind(c, nodeId, partyId(c, party));
+              boolean unbound = roles.unbind(c, nodeId, partyId(c, party));
+              namespaces.enqueueSubtree(c, nodeId);
+              return unbound;
             });
-    namespaces.reconcileSubtree(nodeId);
     return removed;
   }
 

@@ -21,8 +21,8 @@ import java.util.Optional;
 
 /**
  * Use cases of the tenancy tree. Each runs in one transaction that checks the caller's role and
- * makes the change; the database keeps paths, kinds and guarantees right. Kubernetes follows after
- * the commit.
+ * makes the change; the database keeps paths, kinds and guarantees right. The same transaction
+ * enqueues the namespaces to reconcile; Kubernetes follows through the controller loop.
  */
 @ApplicationScoped
 public class TreeService {
@@ -52,10 +52,11 @@ public class TreeService {
               } else {
                 authorization.require(c, caller, parentId, Role.ADMIN, "create a child node");
               }
-              return nodes.insert(
-                  c, kind, parentId, name.strip(), label.value(), guaranteed, limit);
+              NodeRow inserted =
+                  nodes.insert(c, kind, parentId, name.strip(), label.value(), guaranteed, limit);
+              namespaces.enqueueSubtree(c, inserted.id());
+              return inserted;
             });
-    namespaces.reconcileSubtree(created.id());
     return created;
   }
 
@@ -96,9 +97,10 @@ public class TreeService {
             caller.name(),
             c -> {
               authorization.require(c, caller, id, Role.ADMIN, "rename this node");
-              return nodes.rename(c, id, name.strip(), label.value()).orElseThrow();
+              NodeRow row = nodes.rename(c, id, name.strip(), label.value()).orElseThrow();
+              namespaces.enqueueSubtree(c, id); // path annotations follow the new name
+              return row;
             });
-    namespaces.reconcileSubtree(id); // the namespaces' path annotations follow the new name
     return renamed;
   }
 
@@ -110,9 +112,10 @@ public class TreeService {
             c -> {
               authorization.require(c, caller, id, Role.ADMIN, "move this node");
               authorization.require(c, caller, newParentId, Role.ADMIN, "move a node here");
-              return nodes.move(c, id, newParentId).orElseThrow();
+              NodeRow row = nodes.move(c, id, newParentId).orElseThrow();
+              namespaces.enqueueSubtree(c, id);
+              return row;
             });
-    namespaces.reconcileSubtree(id);
     return moved;
   }
 
@@ -124,9 +127,10 @@ public class TreeService {
             c -> {
               NodeRow node = visible(c, caller, id);
               requireAdminOfParent(c, caller, node, "set this node's GPU quota");
-              return nodes.setQuota(c, id, guaranteed, limit).orElseThrow();
+              NodeRow row = nodes.setQuota(c, id, guaranteed, limit).orElseThrow();
+              namespaces.enqueueSubtree(c, id);
+              return row;
             });
-    namespaces.reconcileSubtree(id);
     return changed;
   }
 
@@ -142,9 +146,10 @@ public class TreeService {
               if (below > 0 && !recursive) {
                 throw new NodeNotEmpty(id, below);
               }
-              return nodes.deleteSubtree(c, id);
+              List<Long> deleted = nodes.deleteSubtree(c, id);
+              namespaces.enqueueRemoved(c, deleted);
+              return deleted;
             });
-    namespaces.remove(removed);
   }
 
   private NodeRow visible(Connection c, Caller caller, long id) throws SQLException {

@@ -1,0 +1,82 @@
+package dev.rota.platform.internal.reconcile;
+
+import dev.rota.platform.Outbox;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * Holds one dedicated session connection that LISTENs on the outbox channel and wakes the workers
+ * on each notification. PostgreSQL keeps no notification for a session that is gone, so after every
+ * (re)connect it LISTENs again and then wakes the workers once, to drain what was enqueued
+ * meanwhile; the poll timer remains the net for everything else. Needs a session connection: a
+ * direct one or one through session pooling, never transaction pooling.
+ */
+public class NotificationListener implements Runnable {
+
+  private static final Logger LOG = Logger.getLogger(NotificationListener.class.getName());
+
+  private final Supplier<DataSource> dataSource;
+  private final Runnable wake;
+  private volatile boolean running = true;
+  private volatile boolean listening;
+
+  public NotificationListener(Supplier<DataSource> dataSource, Runnable wake) {
+    this.dataSource = dataSource;
+    this.wake = wake;
+  }
+
+  @Override
+  public void run() {
+    long pause = 500;
+    while (running) {
+      try (Connection connection = dataSource.get().getConnection()) {
+        connection.setAutoCommit(true);
+        try (Statement listen = connection.createStatement()) {
+          listen.execute("LISTEN " + Outbox.CHANNEL);
+        }
+        listening = true;
+        pause = 500;
+        wake.run(); // whatever was enqueued while nobody listened
+        PGConnection notifications = connection.unwrap(PGConnection.class);
+        while (running) {
+          PGNotification[] received = notifications.getNotifications(1000);
+          if (received != null && received.length > 0) {
+            wake.run();
+          }
+        }
+      } catch (SQLException | RuntimeException e) {
+        listening = false;
+        if (running) {
+          LOG.log(Level.WARNING, "Outbox listener lost its connection; reconnecting", e);
+          sleep(pause);
+          pause = Math.min(pause * 2, 30_000);
+        }
+      }
+    }
+    listening = false;
+  }
+
+  /** Whether the listener currently holds a LISTENing connection. */
+  public boolean listening() {
+    return listening;
+  }
+
+  public void stop() {
+    running = false;
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
