@@ -99,13 +99,23 @@ class StorageIT {
     assertThat(yaml.body())
         .contains("kind: \"PersistentVolume\"", "kind: \"PersistentVolumeClaim\"");
     try (KubernetesClient cluster = rota.simulatedCluster()) {
-      PersistentVolume pv = cluster.persistentVolumes().withName("rota-vol-" + volume).get();
       PersistentVolumeClaim pvc =
-          cluster
-              .persistentVolumeClaims()
-              .inNamespace("rota-n" + detection)
-              .withName("rota-vol-" + volume)
-              .get();
+          Eventually.await(
+              "the claim",
+              () ->
+                  cluster
+                      .persistentVolumeClaims()
+                      .inNamespace("rota-n" + detection)
+                      .withName("rota-vol-" + volume)
+                      .get());
+      PersistentVolume pv =
+          Eventually.await(
+              "the volume bound to the claim",
+              () -> {
+                PersistentVolume found =
+                    cluster.persistentVolumes().withName("rota-vol-" + volume).get();
+                return found != null && found.getSpec().getClaimRef() != null ? found : null;
+              });
       assertThat(pv.getSpec().getHostPath().getPath())
           .isEqualTo("/data/acme-" + suffix + "/datasets");
       assertThat(

@@ -200,9 +200,18 @@ class TenancyIT {
   @Test
   void projects_get_a_namespace_with_a_gpu_quota_in_the_cluster() {
     try (KubernetesClient cluster = rota.simulatedCluster()) {
-      Namespace namespace = cluster.namespaces().withName("rota-n" + vision).get();
+      Namespace namespace =
+          Eventually.await(
+              "the namespace", () -> cluster.namespaces().withName("rota-n" + vision).get());
       ResourceQuota quota =
-          cluster.resourceQuotas().inNamespace("rota-n" + vision).withName("rota-gpu-quota").get();
+          Eventually.await(
+              "the quota",
+              () ->
+                  cluster
+                      .resourceQuotas()
+                      .inNamespace("rota-n" + vision)
+                      .withName("rota-gpu-quota")
+                      .get());
 
       assertThat(namespace.getMetadata().getLabels())
           .containsEntry("rota.dev/node-id", String.valueOf(vision));

@@ -12,9 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Applies Rota's desired objects with server-side apply as field manager {@value #FIELD_MANAGER},
  * so labels, annotations and fields that others set survive, and fields Rota stops setting are
- * removed. An API server that does not speak server-side apply (fabric8's mock server answers 415)
- * gets the closest equivalent instead: create, or replace under optimistic locking with the labels
- * and annotations that others added kept.
+ * removed. An API server that does not speak server-side apply gets the closest equivalent instead:
+ * create, or replace under optimistic locking with the labels and annotations that others added
+ * kept. fabric8's mock server is one: it answers an apply patch with 415 for an object that exists
+ * and 404 for one that does not (a real API server creates it).
  */
 public final class ClusterApply {
 
@@ -37,10 +38,13 @@ public final class ClusterApply {
         kubernetes.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
         return;
       } catch (KubernetesClientException e) {
-        if (e.getCode() != 415) {
+        if (e.getCode() == 415) {
+          WITHOUT_APPLY.add(server);
+        } else if (e.getCode() != 404) {
           throw e;
         }
-        WITHOUT_APPLY.add(server);
+        // 404: a missing namespace on a real server (the create below fails the same way), or
+        // the mock server, which cannot apply to a missing object.
       }
     }
     createOrReplaceKeepingOthersMetadata(desired);

@@ -118,6 +118,10 @@ public class KubernetesClientProducer {
         settings
             .withRequestTimeout(config.kubernetesRequestTimeoutMs())
             .withConnectionTimeout(config.kubernetesRequestTimeoutMs())
+            // fabric8's own retry covers short blips only; the outbox's per-object backoff is the
+            // durable retry (docs/decisions.md), so no worker sleeps long inside one request.
+            .withRequestRetryBackoffLimit(2)
+            .withRequestRetryBackoffInterval(200)
             .build();
     return new KubernetesClientBuilder()
         .withConfig(clientConfig)

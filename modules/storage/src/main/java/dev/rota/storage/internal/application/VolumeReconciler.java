@@ -4,6 +4,7 @@ import dev.rota.platform.ClusterApply;
 import dev.rota.platform.Installation;
 import dev.rota.platform.Outbox;
 import dev.rota.platform.Reconciler;
+import dev.rota.platform.SyncState;
 import dev.rota.platform.Transactions;
 import dev.rota.storage.internal.persistence.VolumeRepository;
 import dev.rota.storage.internal.persistence.VolumeRow;
@@ -44,6 +45,11 @@ public class VolumeReconciler implements Reconciler {
   /** Enqueues the volume, in the caller's transaction. */
   public void enqueue(Connection c, long volumeId) throws SQLException {
     outbox.enqueue(c, KIND, String.valueOf(volumeId));
+  }
+
+  /** Whether the volume's objects are applied (after the caller was allowed to see it). */
+  public SyncState syncState(long volumeId) {
+    return transactions.read(c -> outbox.state(c, KIND, String.valueOf(volumeId)));
   }
 
   @Override

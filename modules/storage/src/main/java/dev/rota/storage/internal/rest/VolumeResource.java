@@ -3,6 +3,7 @@ package dev.rota.storage.internal.rest;
 import dev.rota.platform.Caller;
 import dev.rota.platform.Page;
 import dev.rota.storage.StorageException.InvalidVolume;
+import dev.rota.storage.internal.application.VolumeReconciler;
 import dev.rota.storage.internal.application.VolumeService;
 import dev.rota.storage.internal.application.VolumeService.NewVolume;
 import dev.rota.storage.internal.domain.HostPath;
@@ -44,6 +45,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class VolumeResource {
 
   @Inject VolumeService volumes;
+  @Inject VolumeReconciler reconciler;
   @Inject Caller caller;
   @Context UriInfo uri;
 
@@ -84,7 +86,7 @@ public class VolumeResource {
   @Path("{id}")
   @Operation(summary = "A volume")
   public VolumeView get(@PathParam("id") long id) {
-    return VolumeView.of(volumes.get(caller, id));
+    return VolumeView.of(volumes.get(caller, id)).with(reconciler.syncState(id));
   }
 
   @DELETE

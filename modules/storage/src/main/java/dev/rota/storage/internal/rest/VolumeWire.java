@@ -1,5 +1,6 @@
 package dev.rota.storage.internal.rest;
 
+import dev.rota.platform.SyncState;
 import dev.rota.storage.internal.persistence.VolumeRow;
 import dev.rota.tenancy.NamespaceName;
 import jakarta.json.JsonObject;
@@ -46,7 +47,11 @@ public final class VolumeWire {
 
   public record PoolRootView(String pool, String root) {}
 
-  /** A volume; {@code namespace} is where its claim lives when attached. */
+  /**
+   * A volume; {@code namespace} is where its claim lives when attached; {@code sync} says whether
+   * its PV and claim are applied (synced, pending, failed with {@code syncError}), on reads of one
+   * volume.
+   */
   public record VolumeView(
       long id,
       String name,
@@ -59,7 +64,9 @@ public final class VolumeWire {
       List<String> nodes,
       Long attachedNodeId,
       String namespace,
-      OffsetDateTime createdAt) {
+      OffsetDateTime createdAt,
+      String sync,
+      String syncError) {
 
     static VolumeView of(VolumeRow v) {
       return new VolumeView(
@@ -74,7 +81,27 @@ public final class VolumeWire {
           v.nodeNames(),
           v.attachedNodeId(),
           v.attachedNodeId() == null ? null : NamespaceName.of(v.attachedNodeId()),
-          v.createdAt());
+          v.createdAt(),
+          null,
+          null);
+    }
+
+    VolumeView with(SyncState state) {
+      return new VolumeView(
+          id,
+          name,
+          ownerPartyId,
+          pool,
+          hostPath,
+          capacityBytes,
+          accessMode,
+          nodeAffinity,
+          nodes,
+          attachedNodeId,
+          namespace,
+          createdAt,
+          state.sync(),
+          state.lastError());
     }
   }
 }

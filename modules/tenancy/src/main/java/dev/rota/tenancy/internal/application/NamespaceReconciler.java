@@ -4,6 +4,7 @@ import dev.rota.platform.ClusterApply;
 import dev.rota.platform.Installation;
 import dev.rota.platform.Outbox;
 import dev.rota.platform.Reconciler;
+import dev.rota.platform.SyncState;
 import dev.rota.platform.Transactions;
 import dev.rota.tenancy.NamespaceName;
 import dev.rota.tenancy.Role;
@@ -84,6 +85,11 @@ public class NamespaceReconciler implements Reconciler {
   /** Enqueues deleted nodes, whose namespaces go. */
   public void enqueueRemoved(Connection c, Collection<Long> nodeIds) throws SQLException {
     outbox.enqueueAll(c, KIND, keys(nodeIds.stream()));
+  }
+
+  /** Where the node's namespace stands (after the caller was allowed to see the node). */
+  public SyncState syncState(long nodeId) {
+    return transactions.read(c -> outbox.state(c, KIND, String.valueOf(nodeId)));
   }
 
   @Override

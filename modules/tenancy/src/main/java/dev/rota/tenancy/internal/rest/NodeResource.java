@@ -3,6 +3,7 @@ package dev.rota.tenancy.internal.rest;
 import dev.rota.platform.Caller;
 import dev.rota.platform.Page;
 import dev.rota.tenancy.NodeKind;
+import dev.rota.tenancy.internal.application.NamespaceReconciler;
 import dev.rota.tenancy.internal.application.TreeService;
 import dev.rota.tenancy.internal.persistence.NodeRow;
 import jakarta.enterprise.context.RequestScoped;
@@ -38,6 +39,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class NodeResource {
 
   @Inject TreeService tree;
+  @Inject NamespaceReconciler namespaces;
   @Inject Caller caller;
   @Context UriInfo uri;
 
@@ -63,14 +65,15 @@ public class NodeResource {
   @Path("{id}")
   @Operation(summary = "A node by id")
   public NodeView get(@PathParam("id") long id) {
-    return NodeView.of(tree.get(caller, id));
+    return NodeView.of(tree.get(caller, id)).with(namespaces.syncState(id));
   }
 
   @GET
   @Path("by-path/{path: .+}")
   @Operation(summary = "A node by its path, e.g. acme/ml/vision")
   public NodeView byPath(@PathParam("path") String path) {
-    return NodeView.of(tree.getByPath(caller, path));
+    NodeRow node = tree.getByPath(caller, path);
+    return NodeView.of(node).with(namespaces.syncState(node.id()));
   }
 
   @GET

@@ -1,5 +1,6 @@
 package dev.rota.tenancy.internal.rest;
 
+import dev.rota.platform.SyncState;
 import dev.rota.tenancy.NamespaceName;
 import dev.rota.tenancy.internal.domain.NodeLabel;
 import dev.rota.tenancy.internal.persistence.NodeRow;
@@ -10,6 +11,8 @@ import java.time.OffsetDateTime;
  *
  * @param path labels from the root, slash-separated ({@code acme/ml/vision})
  * @param namespace the Kubernetes namespace of a project or subproject; null for a group
+ * @param sync where its namespace stands: synced, pending or failed (single-node reads only)
+ * @param syncError why the last attempt to apply it failed, while it is failed
  */
 public record NodeView(
     long id,
@@ -21,7 +24,9 @@ public record NodeView(
     int guaranteedGpus,
     Integer gpuLimit,
     OffsetDateTime createdAt,
-    OffsetDateTime updatedAt) {
+    OffsetDateTime updatedAt,
+    String sync,
+    String syncError) {
 
   static NodeView of(NodeRow row) {
     return new NodeView(
@@ -34,6 +39,27 @@ public record NodeView(
         row.guaranteedGpus(),
         row.gpuLimit(),
         row.createdAt(),
-        row.updatedAt());
+        row.updatedAt(),
+        null,
+        null);
+  }
+
+  /** The view with its namespace's sync state; unchanged for a group, which has none. */
+  NodeView with(SyncState state) {
+    return namespace == null || state == null
+        ? this
+        : new NodeView(
+            id,
+            kind,
+            name,
+            path,
+            parentId,
+            namespace,
+            guaranteedGpus,
+            gpuLimit,
+            createdAt,
+            updatedAt,
+            state.sync(),
+            state.lastError());
   }
 }
