@@ -258,6 +258,29 @@ class OutboxIT {
     assertThat(seen).containsExactlyInAnyOrder("woken-1", "woken-2");
   }
 
+  /** A server stopped between the commit and the apply: the next one to start applies it. */
+  @Test
+  void rows_committed_while_no_instance_ran_are_applied_by_the_next_one_to_start()
+      throws Exception {
+    enqueue("committed-1", "committed-2"); // nobody listens: the notification is lost
+    Set<String> seen = ConcurrentHashMap.newKeySet();
+
+    try (ControllerLoop loop =
+        new ControllerLoop(
+            transactions,
+            database::dataSource,
+            List.of(reconciler(seen::add)),
+            FAST,
+            OutboxWorker.Observer.NONE,
+            Executors.defaultThreadFactory(),
+            2)) {
+      awaitTrue(() -> seen.size() == 2); // no wake() from a timer: the listener drains on connect
+    }
+
+    assertThat(seen).containsExactlyInAnyOrder("committed-1", "committed-2");
+    assertThat(rows()).isEmpty();
+  }
+
   @Test
   void a_transaction_gives_up_waiting_for_a_lock_after_the_lock_timeout() throws Exception {
     Transactions impatient = new Transactions(database.dataSource(), "30s", "200ms");
