@@ -92,10 +92,17 @@ public class OutboxWorker {
           });
     } catch (Exception e) {
       observer.attempted(claim.kind(), since(started), false);
-      LOG.log(
-          claim.attempts() == 0 ? Level.WARNING : Level.FINE,
-          "Reconciling " + claim.kind() + " " + claim.key() + " failed; retried with backoff",
-          e);
+      // One line per object's first failure (an API outage fails every object); details at FINE.
+      if (claim.attempts() == 0) {
+        LOG.warning(
+            "Reconciling "
+                + claim.kind()
+                + " "
+                + claim.key()
+                + " failed, retried with backoff: "
+                + e.getMessage());
+      }
+      LOG.log(Level.FINE, "Reconciling " + claim.kind() + " " + claim.key() + " failed", e);
       // Shown to users on the object's sync state: the message only, never a class name.
       String error = e.getMessage() != null ? e.getMessage() : "the reconcile failed";
       transactions.write(

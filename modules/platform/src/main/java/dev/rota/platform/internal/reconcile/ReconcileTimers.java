@@ -88,6 +88,7 @@ public class ReconcileTimers {
   private List<Reconciler> reconcilers;
   private ControllerLoop loop;
   private DriftWatch watch;
+  private int watchFailures;
 
   @PostConstruct
   void schedule() {
@@ -158,8 +159,13 @@ public class ReconcileTimers {
   /** Informers start once the API answers; until then the resync and the outbox suffice. */
   private synchronized void startWatchIfNeeded(ControllerLoop running) {
     if (watch == null && kubernetesAnswers()) {
-      watch = new DriftWatch(kubernetes, installation.get(), running::enqueueLater);
-      watch.start(reconcilers);
+      DriftWatch starting = new DriftWatch(kubernetes, installation.get(), running::enqueueLater);
+      try {
+        watch = starting.start(reconcilers);
+      } catch (RuntimeException e) {
+        starting.close(); // retried on a later tick; the outbox and the resync work without it
+        LOG.log(watchFailures++ == 0 ? Level.WARNING : Level.FINE, "Informers did not start", e);
+      }
     }
   }
 
