@@ -108,7 +108,10 @@ class ControllerLoopIT {
         Path.of(System.getProperty("rota.it.war", "target/deployments/rota.war"))
             .getParent()
             .getParent()
-            .resolve("liberty/wlp/usr/servers/rotaIT/logs/messages.log");
+            .resolve(
+                "liberty/wlp/usr/servers/"
+                    + System.getProperty("rota.it.server-name", "rotaIT")
+                    + "/logs/messages.log");
     try {
       return Files.readString(log);
     } catch (IOException e) {

@@ -218,7 +218,7 @@ class OutboxIT {
               () -> {
                 start.await();
                 return transactions.write(
-                    me, c -> leases.acquire(c, lease, me, Duration.ofMillis(500)));
+                    me, c -> leases.acquire(c, lease, me, Duration.ofSeconds(30)));
               }));
     }
     start.countDown();
@@ -230,11 +230,14 @@ class OutboxIT {
 
     assertThat(winners).isEqualTo(1);
     assertThat(acquire(leases, lease, "latecomer", Duration.ofSeconds(5))).isFalse();
+
+    String brief = lease + "-short";
+    assertThat(acquire(leases, brief, "dies-soon", Duration.ofMillis(300))).isTrue();
     sleep(700);
-    assertThat(acquire(leases, lease, "latecomer", Duration.ofSeconds(5)))
+    assertThat(acquire(leases, brief, "latecomer", Duration.ofSeconds(5)))
         .as("the expired lease is free")
         .isTrue();
-    assertThat(acquire(leases, lease, "latecomer", Duration.ofSeconds(5)))
+    assertThat(acquire(leases, brief, "latecomer", Duration.ofSeconds(5)))
         .as("its holder renews it")
         .isTrue();
   }
