@@ -8,6 +8,7 @@ import dev.rota.tenancy.Role;
 import dev.rota.tenancy.TenancyException.Forbidden;
 import dev.rota.tenancy.TenancyException.InvalidTenancyRequest;
 import dev.rota.tenancy.TenancyException.UserNotFound;
+import dev.rota.tenancy.internal.domain.UserName;
 import dev.rota.tenancy.internal.persistence.NodeRepository;
 import dev.rota.tenancy.internal.persistence.NodeRow;
 import dev.rota.tenancy.internal.persistence.PartyRepository;
@@ -36,14 +37,30 @@ public class PartyService {
     return transactions.write(caller.name(), c -> parties.createUser(c, name, displayName));
   }
 
-  /** Users after a name cursor, {@code limit + 1} of them; any signed-in caller may list. */
-  public List<UserRow> users(String afterName, int limit) {
+  /**
+   * Users after a name cursor, {@code limit + 1} of them. The directory of every user is the
+   * platform administrators' to read: the names of other tenants' people are not a tenant's
+   * business.
+   */
+  public List<UserRow> users(Caller caller, String afterName, int limit) {
+    if (!caller.platformAdmin()) {
+      throw new Forbidden(Role.OWNER, "list users (platform administrators only)");
+    }
     return transactions.read(c -> parties.users(c, afterName, limit + 1));
   }
 
-  public UserRow user(String name) {
+  /**
+   * A user by name: one's own record, or anyone's for a platform administrator. Anyone else is
+   * refused whether or not the name exists, so the refusal tells nothing.
+   */
+  public UserRow user(Caller caller, String name) {
+    if (!caller.platformAdmin() && !caller.name().equals(name)) {
+      throw new Forbidden(
+          Role.OWNER, "read another user's record (platform administrators only; read your own)");
+    }
+    String valid = UserName.of(name).value();
     return transactions.read(
-        c -> parties.findUser(c, name).orElseThrow(() -> new UserNotFound(name)));
+        c -> parties.findUser(c, valid).orElseThrow(() -> new UserNotFound(valid)));
   }
 
   public List<UserRow> members(Caller caller, long groupId) {
@@ -60,7 +77,9 @@ public class PartyService {
         c -> {
           authorization.require(c, caller, groupId, Role.ADMIN, "change this group's members");
           UserRow user =
-              parties.findUser(c, userName).orElseThrow(() -> new UserNotFound(userName));
+              parties
+                  .findUser(c, UserName.of(userName).value())
+                  .orElseThrow(() -> new UserNotFound(userName));
           parties.addMember(c, group(c, groupId).partyId(), user.partyId());
           return null;
         });
@@ -74,7 +93,9 @@ public class PartyService {
             c -> {
               authorization.require(c, caller, groupId, Role.ADMIN, "change this group's members");
               UserRow user =
-                  parties.findUser(c, userName).orElseThrow(() -> new UserNotFound(userName));
+                  parties
+                      .findUser(c, UserName.of(userName).value())
+                      .orElseThrow(() -> new UserNotFound(userName));
               return parties.removeMember(c, group(c, groupId).partyId(), user.partyId());
             });
     namespaces.reconcileForGroup(groupId);
