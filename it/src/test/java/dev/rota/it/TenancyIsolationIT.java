@@ -210,7 +210,7 @@ class TenancyIsolationIT {
         rota.send(rota.authorized(members + "?user=" + alice, token).DELETE()), 403, "forbidden");
     assertProblem(rota.put(token, members, grant("user", bob, "owner")), 403, "forbidden");
     assertThat(RotaClient.jsonArray(rota.get(admin, members)).toString())
-        .contains("\"party\":\"" + alice + "\",\"role\":\"owner\"")
+        .contains("\"party\":\"" + alice + "\",\"partyKind\":\"user\",\"role\":\"owner\"")
         .doesNotContain(bob);
 
     assertThat(rota.put(token, members, grant("user", bob, "admin")).statusCode()).isEqualTo(204);
