@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.net.URLEncoder;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -218,6 +219,30 @@ class TenancyIsolationIT {
         .isEqualTo(204);
     assertProblem(
         rota.send(rota.authorized(members + "?user=" + bob, token).DELETE()), 403, "forbidden");
+  }
+
+  @Test
+  void an_admin_cannot_make_someone_an_owner_through_a_group_that_holds_the_owner_role() {
+    String mlAdmin = rota.createUser(admin, "mlgroupadmin-" + suffix);
+    String bob = rota.createUser(admin, "bob-" + suffix);
+    bind(ml, "user", mlAdmin, "admin");
+    bind(vision, "group", "acme_" + suffix + "/ml", "owner");
+    String token = rota.token(mlAdmin);
+    String bobInMl = "/api/v1/groups/" + ml + "/members/" + bob;
+
+    assertProblem(
+        rota.send(rota.authorized(bobInMl, token).PUT(HttpRequest.BodyPublishers.noBody())),
+        403,
+        "forbidden");
+    assertThat(RotaClient.jsonArray(rota.get(admin, "/api/v1/groups/" + ml + "/members")))
+        .isEmpty();
+    assertThat(
+            rota.send(
+                    rota.authorized(bobInMl, rota.token(alice))
+                        .PUT(HttpRequest.BodyPublishers.noBody()))
+                .statusCode())
+        .as("an owner of the group may")
+        .isEqualTo(204);
   }
 
   @Test

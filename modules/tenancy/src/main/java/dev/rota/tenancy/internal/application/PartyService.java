@@ -13,6 +13,7 @@ import dev.rota.tenancy.internal.persistence.NodeRepository;
 import dev.rota.tenancy.internal.persistence.NodeRow;
 import dev.rota.tenancy.internal.persistence.PartyRepository;
 import dev.rota.tenancy.internal.persistence.PartyRepository.UserRow;
+import dev.rota.tenancy.internal.persistence.RoleRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -25,6 +26,7 @@ public class PartyService {
 
   private final PartyRepository parties = new PartyRepository();
   private final NodeRepository nodes = new NodeRepository();
+  private final RoleRepository roles = new RoleRepository();
 
   @Inject Transactions transactions;
   @Inject Authorization authorization;
@@ -75,12 +77,12 @@ public class PartyService {
     transactions.write(
         caller.name(),
         c -> {
-          authorization.require(c, caller, groupId, Role.ADMIN, "change this group's members");
+          NodeRow group = groupToChange(c, caller, groupId);
           UserRow user =
               parties
                   .findUser(c, UserName.of(userName).value())
                   .orElseThrow(() -> new UserNotFound(userName));
-          parties.addMember(c, group(c, groupId).partyId(), user.partyId());
+          parties.addMember(c, group.partyId(), user.partyId());
           return null;
         });
     namespaces.reconcileForGroup(groupId);
@@ -91,15 +93,31 @@ public class PartyService {
         transactions.write(
             caller.name(),
             c -> {
-              authorization.require(c, caller, groupId, Role.ADMIN, "change this group's members");
+              NodeRow group = groupToChange(c, caller, groupId);
               UserRow user =
                   parties
                       .findUser(c, UserName.of(userName).value())
                       .orElseThrow(() -> new UserNotFound(userName));
-              return parties.removeMember(c, group(c, groupId).partyId(), user.partyId());
+              return parties.removeMember(c, group.partyId(), user.partyId());
             });
     namespaces.reconcileForGroup(groupId);
     return removed;
+  }
+
+  /**
+   * The group whose members the caller may change: admins of the group may, except that a group
+   * holding the owner role somewhere makes its members owners there, and only owners manage owners,
+   * so then it takes an owner of the group.
+   */
+  private NodeRow groupToChange(Connection c, Caller caller, long groupId) throws SQLException {
+    Role mine =
+        authorization.require(c, caller, groupId, Role.ADMIN, "change this group's members");
+    NodeRow group = group(c, groupId);
+    if (mine != Role.OWNER && roles.holdsOwner(c, group.partyId())) {
+      throw new Forbidden(
+          Role.OWNER, "change the members of a group that holds the owner role somewhere");
+    }
+    return group;
   }
 
   private NodeRow group(Connection c, long groupId) throws SQLException {

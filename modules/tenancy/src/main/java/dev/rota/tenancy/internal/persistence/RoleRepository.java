@@ -88,6 +88,13 @@ public class RoleRepository {
          FOR UPDATE
       """;
 
+  /** Whether a party holds the owner role at some node. */
+  private static final String HOLDS_OWNER =
+      """
+      SELECT EXISTS (SELECT 1 FROM tenancy.role_bindings
+                      WHERE party_id = ? AND role = 'owner')           -- 1 the party
+      """;
+
   private static final String BIND =
       """
       INSERT INTO tenancy.role_bindings (node_id, party_id, role)
@@ -208,6 +215,16 @@ public class RoleRepository {
       query.setLong(2, partyId);
       try (ResultSet row = query.executeQuery()) {
         return row.next() ? Optional.of(Role.fromSql(row.getString(1))) : Optional.empty();
+      }
+    }
+  }
+
+  public boolean holdsOwner(Connection c, long partyId) throws SQLException {
+    try (PreparedStatement query = c.prepareStatement(HOLDS_OWNER)) {
+      query.setLong(1, partyId);
+      try (ResultSet row = query.executeQuery()) {
+        row.next();
+        return row.getBoolean(1);
       }
     }
   }
