@@ -85,7 +85,7 @@ class TenancyIT {
   }
 
   @Test
-  void roles_inherit_down_the_tree_and_through_nested_groups() {
+  void roles_inherit_down_the_tree_and_a_group_grants_exactly_its_own_bindings() {
     String bob = rota.createUser(admin, "bob-" + suffix);
     String carol = rota.createUser(admin, "carol-" + suffix);
     assertThat(
@@ -97,15 +97,22 @@ class TenancyIT {
     rota.bind(
         admin,
         acme,
-        Json.createObjectBuilder().add("group", "acme_" + suffix).add("role", "member").build());
+        Json.createObjectBuilder().add("group", "acme_" + suffix).add("role", "admin").build());
+    rota.bind(
+        admin,
+        acme,
+        Json.createObjectBuilder()
+            .add("group", "acme_" + suffix + "/ml")
+            .add("role", "member")
+            .build());
     String bobToken = rota.token(bob);
+    assertProblem(
+        rota.post(bobToken, "/api/v1/nodes/" + ml + "/rename", "{\"name\":\"Mine\"}"),
+        403,
+        "forbidden");
 
     assertThat(RotaClient.ok(rota.get(bobToken, "/api/v1/nodes/" + detection)).getString("name"))
         .isEqualTo("Object Detection");
-    assertProblem(
-        rota.post(bobToken, "/api/v1/nodes/" + vision + "/rename", "{\"name\":\"Mine\"}"),
-        403,
-        "forbidden");
     assertProblem(rota.get(rota.token(carol), "/api/v1/nodes/" + vision), 404, "node-not-found");
 
     List<String> mine = itemPaths(RotaClient.ok(rota.get(bobToken, "/api/v1/me/nodes?limit=500")));

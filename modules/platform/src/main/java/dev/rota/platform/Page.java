@@ -1,13 +1,14 @@
 package dev.rota.platform;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
+import dev.rota.platform.internal.paging.CursorSigner;
 import java.util.List;
 import java.util.function.Function;
 
 /**
  * One page of a list and the opaque cursor of the next page ({@code null} on the last page).
- * Cursors wrap the sort key of the last item; clients pass them back unchanged.
+ * Cursors wrap the sort key of the last item with an HMAC signature ({@link CursorSigner}); clients
+ * pass them back unchanged, and {@link #decode} refuses any cursor this server did not sign, so no
+ * client-made text reaches SQL as a sort key.
  */
 public record Page<T>(List<T> items, String nextCursor) {
 
@@ -31,17 +32,11 @@ public record Page<T>(List<T> items, String nextCursor) {
     if (cursor == null || cursor.isBlank()) {
       return null;
     }
-    try {
-      return new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidCursor();
-    }
+    return CursorSigner.open(cursor).orElseThrow(InvalidCursor::new);
   }
 
   static String encode(String key) {
-    return Base64.getUrlEncoder()
-        .withoutPadding()
-        .encodeToString(key.getBytes(StandardCharsets.UTF_8));
+    return CursorSigner.seal(key);
   }
 
   /** A cursor that this server did not hand out. */

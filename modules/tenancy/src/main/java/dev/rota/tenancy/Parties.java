@@ -23,8 +23,8 @@ public interface Parties {
   Optional<Party> byId(Connection connection, long partyId);
 
   /**
-   * The parties a user acts as: the user's own and every group they belong to, directly or as a
-   * member of a group nested below it. Empty when the user is unknown.
+   * The parties a user acts as: the user's own and every group they are a direct member of (a
+   * group's membership does not climb to the groups above it). Empty when the user is unknown.
    */
   java.util.List<Long> actingParties(Connection connection, String userName);
 }

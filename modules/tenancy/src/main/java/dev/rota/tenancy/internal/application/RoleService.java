@@ -9,6 +9,7 @@ import dev.rota.tenancy.TenancyException.InvalidTenancyRequest;
 import dev.rota.tenancy.TenancyException.NodeNotFound;
 import dev.rota.tenancy.TenancyException.UserNotFound;
 import dev.rota.tenancy.internal.domain.NodeLabel;
+import dev.rota.tenancy.internal.domain.UserName;
 import dev.rota.tenancy.internal.persistence.NodeRepository;
 import dev.rota.tenancy.internal.persistence.NodeRow;
 import dev.rota.tenancy.internal.persistence.PartyRepository;
@@ -19,10 +20,13 @@ import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Role bindings at nodes. Administrators of a node bind roles up to admin there; only owners grant
- * owner. Effective roles follow from the bindings (see {@link RoleRepository}).
+ * Role bindings at nodes. Administrators of a node bind roles up to admin there; only owners grant,
+ * change or remove an owner's binding. A group is bound only by someone who can see the group's own
+ * node; to anyone else a group they cannot see does not exist. Effective roles follow from the
+ * bindings (see {@link RoleRepository}).
  */
 @ApplicationScoped
 public class RoleService {
@@ -43,10 +47,13 @@ public class RoleService {
         caller.name(),
         c -> {
           Role mine = authorization.require(c, caller, nodeId, Role.ADMIN, "grant roles here");
-          if (role == Role.OWNER && mine != Role.OWNER) {
-            throw new Forbidden(Role.OWNER, "grant the owner role");
+          long partyId = partyId(c, caller, nodeId, party, false);
+          Optional<Role> current = roles.boundRole(c, nodeId, partyId);
+          if ((role == Role.OWNER || current.equals(Optional.of(Role.OWNER)))
+              && mine != Role.OWNER) {
+            throw new Forbidden(Role.OWNER, "grant the owner role or change an owner's role");
           }
-          roles.bind(c, nodeId, partyId(c, party), role);
+          roles.bind(c, nodeId, partyId, role);
           namespaces.enqueueSubtree(c, nodeId);
           return null;
         });
@@ -57,8 +64,13 @@ public class RoleService {
         transactions.write(
             caller.name(),
             c -> {
-              authorization.require(c, caller, nodeId, Role.ADMIN, "remove roles here");
-              boolean unbound = roles.unbind(c, nodeId, partyId(c, party));
+              Role mine = authorization.require(c, caller, nodeId, Role.ADMIN, "remove roles here");
+              long partyId = partyId(c, caller, nodeId, party, true);
+              Optional<Role> current = roles.boundRole(c, nodeId, partyId);
+              if (current.equals(Optional.of(Role.OWNER)) && mine != Role.OWNER) {
+                throw new Forbidden(Role.OWNER, "remove an owner");
+              }
+              boolean unbound = roles.unbind(c, nodeId, partyId);
               namespaces.enqueueSubtree(c, nodeId);
               return unbound;
             });
@@ -98,21 +110,33 @@ public class RoleService {
                 .orElse(List.of()));
   }
 
-  private long partyId(Connection c, PartyRef party) throws SQLException {
+  /**
+   * The party a binding names. A group counts as found only if the caller can see its node, or,
+   * when a binding is being removed, if the group is bound at this node (and so listed to the
+   * caller among its members); otherwise it answers as a group that does not exist.
+   */
+  private long partyId(
+      Connection c, Caller caller, long nodeId, PartyRef party, boolean boundHereSuffices)
+      throws SQLException {
     if ((party.user() == null) == (party.group() == null)) {
       throw new InvalidTenancyRequest("Name exactly one of user or group.");
     }
     if (party.user() != null) {
-      return parties
-          .findUser(c, party.user())
-          .orElseThrow(() -> new UserNotFound(party.user()))
-          .partyId();
+      String name = UserName.of(party.user()).value();
+      return parties.findUser(c, name).orElseThrow(() -> new UserNotFound(name)).partyId();
     }
+    NodeNotFound notFound = new NodeNotFound("group " + party.group());
     NodeRow group =
         nodes
             .findByPath(c, NodeLabel.toLtree(party.group()))
             .filter(n -> n.partyId() != null)
-            .orElseThrow(() -> new NodeNotFound("group " + party.group()));
+            .orElseThrow(() -> notFound);
+    boolean seen =
+        authorization.effectiveRole(c, caller, group.id()).isPresent()
+            || (boundHereSuffices && roles.boundRole(c, nodeId, group.partyId()).isPresent());
+    if (!seen) {
+      throw notFound;
+    }
     return group.partyId();
   }
 }

@@ -12,6 +12,8 @@ import dev.rota.tenancy.TenancyException.NodeNotFound;
 import dev.rota.tenancy.internal.domain.NodeLabel;
 import dev.rota.tenancy.internal.persistence.NodeRepository;
 import dev.rota.tenancy.internal.persistence.NodeRow;
+import dev.rota.tenancy.internal.persistence.PartyRepository;
+import dev.rota.tenancy.internal.persistence.RoleRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -28,6 +30,8 @@ import java.util.Optional;
 public class TreeService {
 
   private final NodeRepository nodes = new NodeRepository();
+  private final PartyRepository parties = new PartyRepository();
+  private final RoleRepository roles = new RoleRepository();
 
   @Inject Transactions transactions;
   @Inject Authorization authorization;
@@ -64,12 +68,19 @@ public class TreeService {
     return transactions.read(c -> visible(c, caller, id));
   }
 
+  /**
+   * A node by path. A node the caller cannot see answers exactly as one that does not exist: the
+   * same problem, naming only the path asked for.
+   */
   public NodeRow getByPath(Caller caller, String slashPath) {
     String path = NodeLabel.toLtree(slashPath);
     return transactions.read(
         c -> {
-          NodeRow node = nodes.findByPath(c, path).orElseThrow(() -> new NodeNotFound(slashPath));
-          return visible(c, caller, node.id());
+          Optional<NodeRow> node = nodes.findByPath(c, path);
+          if (node.isEmpty() || authorization.effectiveRole(c, caller, node.get().id()).isEmpty()) {
+            throw new NodeNotFound(slashPath);
+          }
+          return node.get();
         });
   }
 
@@ -82,21 +93,36 @@ public class TreeService {
         });
   }
 
+  /**
+   * The ancestors of a node that the caller can see, root first. Roles inherit downwards, so these
+   * are the lower end of the chain; ancestors above the caller's highest binding are left out
+   * entirely (not even their ids), as for any node the caller cannot see.
+   */
   public List<NodeRow> ancestors(Caller caller, long id) {
     return transactions.read(
         c -> {
           visible(c, caller, id);
-          return nodes.ancestors(c, id);
+          if (caller.platformAdmin()) {
+            return nodes.ancestors(c, id);
+          }
+          long party = parties.findUser(c, caller.name()).orElseThrow().partyId();
+          return roles.visibleAncestors(c, party, id);
         });
   }
 
+  /**
+   * Renames a node, which changes its label among its siblings: decided by the administrators of
+   * the parent (platform administrators for a top-level group), who see every sibling, so that the
+   * sibling-label conflict never tells anyone about a node they cannot see.
+   */
   public NodeRow rename(Caller caller, long id, String name) {
     NodeLabel label = NodeLabel.fromName(name);
     NodeRow renamed =
         transactions.write(
             caller.name(),
             c -> {
-              authorization.require(c, caller, id, Role.ADMIN, "rename this node");
+              NodeRow node = visible(c, caller, id);
+              requireAdminOfParent(c, caller, node, "rename this node");
               NodeRow row = nodes.rename(c, id, name.strip(), label.value()).orElseThrow();
               namespaces.enqueueSubtree(c, id); // path annotations follow the new name
               return row;
@@ -104,13 +130,18 @@ public class TreeService {
     return renamed;
   }
 
-  /** Moves the subtree of {@code id} under {@code newParentId} in one transaction. */
+  /**
+   * Moves the subtree of {@code id} under {@code newParentId} in one transaction. It leaves its
+   * current parent and joins the new one, so it needs admin at both: an admin of the node alone
+   * could otherwise take it away from the parent's owners.
+   */
   public NodeRow move(Caller caller, long id, long newParentId) {
     NodeRow moved =
         transactions.write(
             caller.name(),
             c -> {
-              authorization.require(c, caller, id, Role.ADMIN, "move this node");
+              NodeRow node = visible(c, caller, id);
+              requireAdminOfParent(c, caller, node, "move this node away from its parent");
               authorization.require(c, caller, newParentId, Role.ADMIN, "move a node here");
               NodeRow row = nodes.move(c, id, newParentId).orElseThrow();
               namespaces.enqueueSubtree(c, id);

@@ -28,6 +28,10 @@ public record NodeLabel(String value) {
               + name.length()
               + ".");
     }
+    if (name.codePoints().anyMatch(Character::isISOControl)) {
+      throw new InvalidTenancyRequest(
+          "A node name cannot contain control characters (such as NUL, tab or a line break).");
+    }
     String ascii =
         Normalizer.normalize(name, Normalizer.Form.NFKD)
             .replaceAll("\\p{M}", "")

@@ -13,34 +13,28 @@ import java.util.List;
 public class AuditRepository {
 
   /**
-   * Events of a node and of everything below it, newest first: of the nodes below it now (by id, so
-   * renames and moves since do not hide them) and of those that were below it when the event
-   * happened (by the recorded path, which also keeps deleted nodes' events).
+   * Events that happened at or below a node, newest first: those whose recorded ancestors (the
+   * node's chain when the event happened, see V9) contain the node's id. Renames and moves since do
+   * not hide them, deletes are among them, and another node that later takes the same path never
+   * sees them.
    */
   private static final String PAGE =
       """
-      WITH subtree AS (
-        SELECT n.id, n.path FROM tenancy.nodes n
-         WHERE n.path <@ (SELECT path FROM tenancy.nodes WHERE id = ?))   -- 1 the node
       SELECT e.id, e.at, e.actor, e.action, e.entity, e.node_id, e.node_path::text,
              e.before::text, e.after::text
         FROM tenancy.audit_events e
-       WHERE (e.node_id = ?                                            -- 2 the node
-              OR e.node_id IN (SELECT id FROM subtree)
-              OR e.node_path <@ (SELECT path FROM subtree WHERE id = ?)) -- 3 the node
-         AND e.id < COALESCE(?, 9223372036854775807)                   -- 4 cursor: last id, or null
+       WHERE e.ancestor_ids @> ARRAY[?::bigint]                       -- 1 the node; GIN index
+         AND e.id < COALESCE(?, 9223372036854775807)                   -- 2 cursor: last id, or null
        ORDER BY e.id DESC
-       LIMIT ?                                                         -- 5 page size
+       LIMIT ?                                                         -- 3 page size
       """;
 
   public List<AuditEvent> page(Connection c, long nodeId, Long beforeId, int limit)
       throws SQLException {
     try (PreparedStatement query = c.prepareStatement(PAGE)) {
       query.setLong(1, nodeId);
-      query.setLong(2, nodeId);
-      query.setLong(3, nodeId);
-      NullableParameters.setLong(query, 4, beforeId);
-      query.setInt(5, limit);
+      NullableParameters.setLong(query, 2, beforeId);
+      query.setInt(3, limit);
       List<AuditEvent> events = new ArrayList<>();
       try (ResultSet row = query.executeQuery()) {
         while (row.next()) {

@@ -11,25 +11,25 @@ import java.util.Optional;
 
 /**
  * Role bindings and what they add up to. A user holds, at a node, the highest role bound at that
- * node or any ancestor to the user or to a group they belong to; belonging to a group makes one
- * belong to every group above it in the tree. All of it is answered by ltree operators over the
- * GiST index, in one statement each.
+ * node or any ancestor to the user or to a group they are a direct member of. A group grants
+ * exactly the bindings made to that group: membership of {@code acme/ml} is not membership of
+ * {@code acme}, so whoever administers {@code acme/ml} can hand out no more than {@code acme/ml}'s
+ * own bindings. All of it is answered by ltree operators over the GiST index, in one statement
+ * each.
  */
 public class RoleRepository {
 
   /**
-   * The parties acting for a user: the user and every group they belong to, directly or as a member
-   * of a group nested below it. Takes the user's party id once.
+   * The parties acting for a user: the user and the groups they are a direct member of (not the
+   * groups above those: a group's membership does not climb the tree).
    */
   static final String USER_PARTIES =
       """
       user_parties AS (
         SELECT ?::bigint AS party_id                                   -- 1 the user's party
         UNION
-        SELECT g.party_id
+        SELECT m.group_party_id
           FROM tenancy.group_members m
-          JOIN tenancy.nodes member_of ON member_of.party_id = m.group_party_id
-          JOIN tenancy.nodes g ON g.kind = 'group' AND g.path @> member_of.path
          WHERE m.user_party_id = ?)                                    -- 2 the user's party again
       """;
 
@@ -60,6 +60,41 @@ public class RoleRepository {
       """
           .formatted(USER_PARTIES, NodeRow.COLUMNS);
 
+  /**
+   * The ancestors of a node that the user holds some role at, root first: those at or below one of
+   * the user's bindings (roles inherit downwards, so the visible part of the chain is its lower
+   * end).
+   */
+  private static final String VISIBLE_ANCESTORS =
+      """
+      WITH %s,
+      granted AS (
+        SELECT bound.path FROM tenancy.role_bindings b
+          JOIN tenancy.nodes bound ON bound.id = b.node_id
+         WHERE b.party_id IN (SELECT party_id FROM user_parties))
+      SELECT %s FROM tenancy.nodes n, tenancy.nodes leaf
+       WHERE leaf.id = ?                                               -- 3 the node
+         AND n.path @> leaf.path AND n.id <> leaf.id                   -- GiST: ancestors only
+         AND n.path <@ ARRAY(SELECT path FROM granted)                 -- and visible to the user
+       ORDER BY nlevel(n.path)
+      """
+          .formatted(USER_PARTIES, NodeRow.COLUMNS);
+
+  /** The role bound to a party at a node, locked so that a concurrent change waits. */
+  private static final String BOUND_ROLE =
+      """
+      SELECT role::text FROM tenancy.role_bindings
+       WHERE node_id = ? AND party_id = ?                              -- 1 node, 2 party
+         FOR UPDATE
+      """;
+
+  /** Whether a party holds the owner role at some node. */
+  private static final String HOLDS_OWNER =
+      """
+      SELECT EXISTS (SELECT 1 FROM tenancy.role_bindings
+                      WHERE party_id = ? AND role = 'owner')           -- 1 the party
+      """;
+
   private static final String BIND =
       """
       INSERT INTO tenancy.role_bindings (node_id, party_id, role)
@@ -83,7 +118,7 @@ public class RoleRepository {
 
   /**
    * Every user's effective role at a node, from bindings at the node and its ancestors, to users
-   * directly and through groups (and groups nested below them).
+   * directly and to the groups they are direct members of.
    */
   private static final String EFFECTIVE_MEMBERS =
       """
@@ -97,25 +132,20 @@ public class RoleRepository {
         UNION ALL
         SELECT m.user_party_id, b.role
           FROM bindings b
-          JOIN tenancy.nodes g ON g.party_id = b.party_id
-          JOIN tenancy.nodes member_of ON member_of.kind = 'group' AND member_of.path <@ g.path
-          JOIN tenancy.group_members m ON m.group_party_id = member_of.party_id)
+          JOIN tenancy.group_members m ON m.group_party_id = b.party_id)
       SELECT u.party_id, 'user', u.name, max(r.role)::text, NULL::bigint
         FROM user_roles r JOIN tenancy.users u ON u.party_id = r.user_party_id
        GROUP BY u.party_id, u.name
        ORDER BY u.name
       """;
 
-  /**
-   * The nodes where a group's membership matters: where the group, or a group above it (whose
-   * members its members are), holds a binding.
-   */
+  /** The nodes where a group's membership matters: where the group itself holds a binding. */
   private static final String NODES_BOUND_TO_GROUP =
       """
       SELECT DISTINCT b.node_id
         FROM tenancy.role_bindings b
         JOIN tenancy.nodes g ON g.party_id = b.party_id
-       WHERE g.path @> (SELECT path FROM tenancy.nodes WHERE id = ?)   -- 1 the group's node
+       WHERE g.id = ?                                                  -- 1 the group's node
       """;
 
   public List<Long> nodesBoundToGroup(Connection c, long groupNodeId) throws SQLException {
@@ -159,6 +189,43 @@ public class RoleRepository {
         }
       }
       return nodes;
+    }
+  }
+
+  public List<NodeRow> visibleAncestors(Connection c, long userPartyId, long nodeId)
+      throws SQLException {
+    try (PreparedStatement query = c.prepareStatement(VISIBLE_ANCESTORS)) {
+      query.setLong(1, userPartyId);
+      query.setLong(2, userPartyId);
+      query.setLong(3, nodeId);
+      List<NodeRow> nodes = new ArrayList<>();
+      try (ResultSet row = query.executeQuery()) {
+        while (row.next()) {
+          nodes.add(NodeRow.from(row));
+        }
+      }
+      return nodes;
+    }
+  }
+
+  /** The role bound to the party at the node itself (not inherited), locking the binding. */
+  public Optional<Role> boundRole(Connection c, long nodeId, long partyId) throws SQLException {
+    try (PreparedStatement query = c.prepareStatement(BOUND_ROLE)) {
+      query.setLong(1, nodeId);
+      query.setLong(2, partyId);
+      try (ResultSet row = query.executeQuery()) {
+        return row.next() ? Optional.of(Role.fromSql(row.getString(1))) : Optional.empty();
+      }
+    }
+  }
+
+  public boolean holdsOwner(Connection c, long partyId) throws SQLException {
+    try (PreparedStatement query = c.prepareStatement(HOLDS_OWNER)) {
+      query.setLong(1, partyId);
+      try (ResultSet row = query.executeQuery()) {
+        row.next();
+        return row.getBoolean(1);
+      }
     }
   }
 

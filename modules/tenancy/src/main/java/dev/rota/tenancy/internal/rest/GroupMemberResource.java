@@ -17,7 +17,7 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Users who belong to a group of the tree (and so to every group above it). */
+/** Users who belong to a group of the tree (and through it to that group's bindings only). */
 @Path("groups/{id}/members")
 @RequestScoped
 @Tag(name = "Users and groups")

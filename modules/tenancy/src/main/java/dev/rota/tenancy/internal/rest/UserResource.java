@@ -49,17 +49,18 @@ public class UserResource {
   }
 
   @GET
-  @Operation(summary = "Users, by name")
+  @Operation(summary = "Users, by name (platform administrators)")
   public Page<UserView> list(
       @QueryParam("cursor") String cursor,
       @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
-    return Page.of(parties.users(Page.decode(cursor), limit), limit, UserRow::name, UserView::of);
+    return Page.of(
+        parties.users(caller, Page.decode(cursor), limit), limit, UserRow::name, UserView::of);
   }
 
   @GET
   @Path("{name}")
-  @Operation(summary = "A user by name")
+  @Operation(summary = "A user by name (oneself, or anyone for platform administrators)")
   public UserView get(@PathParam("name") String name) {
-    return UserView.of(parties.user(name));
+    return UserView.of(parties.user(caller, name));
   }
 }

@@ -24,6 +24,14 @@ class NodeLabelTest {
     assertThat(NodeLabel.fromName("  --Data   &  Infra!! ").value()).isEqualTo("data_infra");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"Vision\u0000", "a\u0000b", "tab\there", "line\nbreak", "del\u007f"})
+  void a_name_with_a_control_character_is_refused(String name) {
+    assertThatThrownBy(() -> NodeLabel.fromName(name))
+        .isInstanceOf(InvalidTenancyRequest.class)
+        .hasMessageContaining("control characters");
+  }
+
   @Test
   void accents_are_dropped() {
     assertThat(NodeLabel.fromName("Café").value()).isEqualTo("cafe");

@@ -79,14 +79,68 @@ class AuditIT {
         .as("the re-pathing of descendants is part of the move, not audited on its own")
         .containsExactly(tuple(bob, "insert"));
     assertThat(page(group.id(), null, 100))
-        .as("a node's trail holds the whole history of what is below it now")
+        .as("a node's trail holds what happened below it, from the moment it was below it")
         .extracting(AuditEvent::actor, AuditEvent::nodeId)
         .containsExactly(
-            tuple(alice, project.id()),
-            tuple(carol, project.id()),
-            tuple(bob, child.id()),
-            tuple(bob, project.id()),
-            tuple(alice, group.id()));
+            tuple(alice, project.id()), tuple(carol, project.id()), tuple(alice, group.id()));
+    assertThat(page(root.id(), null, 100))
+        .as("the parent a node left sees it leave")
+        .extracting(AuditEvent::actor, AuditEvent::action, AuditEvent::nodeId)
+        .contains(tuple(carol, "update", project.id()));
+  }
+
+  @Test
+  void deletes_are_in_the_trail_of_every_ancestor_also_when_a_subtree_goes_at_once() {
+    NodeRow root = tenancy.root(0);
+    NodeRow group = tenancy.child(root, NodeKind.GROUP, "Doomed");
+    NodeRow project = tenancy.child(group, NodeKind.PROJECT, "Project");
+    NodeRow sub = tenancy.child(project, NodeKind.SUBPROJECT, "Sub");
+    NodeRow single = tenancy.child(root, NodeKind.PROJECT, "Single");
+    transactions.write("deleter", c -> nodes.deleteSubtree(c, single.id()));
+    transactions.write("deleter", c -> nodes.deleteSubtree(c, group.id()));
+
+    List<AuditEvent> deletes =
+        page(root.id(), null, 100).stream().filter(e -> e.action().equals("delete")).toList();
+
+    assertThat(deletes)
+        .extracting(AuditEvent::actor, AuditEvent::entity, AuditEvent::nodeId)
+        .containsExactlyInAnyOrder(
+            tuple("deleter", "nodes", single.id()),
+            tuple("deleter", "nodes", group.id()),
+            tuple("deleter", "nodes", project.id()),
+            tuple("deleter", "nodes", sub.id()));
+    assertThat(deletes)
+        .filteredOn(e -> e.nodeId() == sub.id())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.nodePath()).isEqualTo(root.label() + ".doomed.project.sub");
+              assertThat(e.before()).contains("\"name\": \"Sub\"");
+            });
+    assertThat(ancestorIdsOf(sub.id(), "delete"))
+        .as("the ancestors deleted by the same statement are still named")
+        .containsExactly(root.id(), group.id(), project.id(), sub.id());
+  }
+
+  @Test
+  void a_node_that_later_holds_an_old_path_does_not_see_the_old_nodes_trail() {
+    NodeRow root = tenancy.root(0);
+    NodeRow renamed = tenancy.child(root, NodeKind.GROUP, "Shared");
+    tenancy.child(renamed, NodeKind.PROJECT, "Secret");
+    transactions.write("renamer", c -> nodes.rename(c, renamed.id(), "Moved On", "moved_on"));
+    NodeRow deleted = tenancy.child(root, NodeKind.GROUP, "Gone");
+    tenancy.child(deleted, NodeKind.PROJECT, "Secret too");
+    transactions.write("deleter", c -> nodes.deleteSubtree(c, deleted.id()));
+
+    NodeRow heirOfRenamed = tenancy.child(root, NodeKind.GROUP, "Shared");
+    NodeRow heirOfDeleted = tenancy.child(root, NodeKind.GROUP, "Gone");
+
+    assertThat(page(heirOfRenamed.id(), null, 100))
+        .extracting(AuditEvent::nodeId)
+        .containsExactly(heirOfRenamed.id());
+    assertThat(page(heirOfDeleted.id(), null, 100))
+        .extracting(AuditEvent::nodeId)
+        .containsExactly(heirOfDeleted.id());
   }
 
   @Test
@@ -219,6 +273,27 @@ class AuditIT {
     assertThat(page(node.id(), null, 100))
         .extracting(AuditEvent::nodeId)
         .containsExactly(node.id(), child.id(), node.id());
+  }
+
+  /** The ancestor ids recorded with the node's event of that action. */
+  private List<Long> ancestorIdsOf(long nodeId, String action) {
+    return transactions.read(
+        c -> {
+          try (PreparedStatement query =
+              c.prepareStatement(
+                  "SELECT unnest(ancestor_ids) FROM tenancy.audit_events"
+                      + " WHERE node_id = ? AND entity = 'nodes' AND action = ?")) {
+            query.setLong(1, nodeId); // 1 the node
+            query.setString(2, action); // 2 the action
+            List<Long> ids = new ArrayList<>();
+            try (ResultSet row = query.executeQuery()) {
+              while (row.next()) {
+                ids.add(row.getLong(1));
+              }
+            }
+            return ids;
+          }
+        });
   }
 
   private List<AuditEvent> page(long nodeId, Long beforeId, int limit) {

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Effective roles over the tree: inherited downwards, the highest binding winning, through groups
- * and through groups nested below the bound group.
+ * Effective roles over the tree: inherited downwards, the highest binding winning, through the
+ * groups a user is a direct member of (a group grants exactly the bindings made to it).
  */
 class EffectiveRoleIT {
 
@@ -105,7 +105,7 @@ class EffectiveRoleIT {
   }
 
   @Test
-  void a_member_of_a_nested_group_is_a_member_of_the_groups_above_it_but_not_below() {
+  void a_member_of_a_nested_group_gets_that_groups_bindings_and_not_those_of_the_groups_above() {
     UserRow mlMember = tenancy.user("ml-member");
     UserRow rootMember = tenancy.user("root-member");
     tenancy.addMember(ml, mlMember);
@@ -113,9 +113,16 @@ class EffectiveRoleIT {
     tenancy.bind(ops, root.partyId(), Role.ADMIN);
     tenancy.bind(vision, ml.partyId(), Role.MEMBER);
 
-    assertThat(roleOf(mlMember, infra)).as("through the group above ml").contains(Role.ADMIN);
+    assertThat(roleOf(mlMember, vision)).as("ml's own binding").contains(Role.MEMBER);
+    assertThat(roleOf(mlMember, infra))
+        .as("whoever administers ml cannot hand out root's bindings by adding members to ml")
+        .isEmpty();
     assertThat(roleOf(rootMember, infra)).contains(Role.ADMIN);
     assertThat(roleOf(rootMember, vision)).as("root's members are not ml's").isEmpty();
+    List<Long> boundToMl = transactions.read(c -> roles.nodesBoundToGroup(c, ml.id()));
+    assertThat(boundToMl)
+        .as("the nodes whose access follows ml's membership")
+        .containsExactly(vision.id());
   }
 
   @Test
@@ -185,7 +192,7 @@ class EffectiveRoleIT {
     tenancy.bind(train, b.partyId(), Role.OWNER); // below vision: does not count there
     tenancy.addMember(ops, c);
     tenancy.bind(ops, ops.partyId(), Role.ADMIN); // ops's binding stays in ops
-    tenancy.bind(root, root.partyId(), Role.VIEWER); // c through ops, nested in root
+    tenancy.bind(root, root.partyId(), Role.VIEWER); // not c's: ops's members are not root's
     tenancy.addMember(root, d); // d through root's own membership
     tenancy.bind(ops, e.partyId(), Role.OWNER);
     tenancy.bind(nlp, f.partyId(), Role.OWNER);
@@ -197,8 +204,25 @@ class EffectiveRoleIT {
         .containsExactly(
             tuple(a.partyId(), "user", a.name(), Role.ADMIN),
             tuple(b.partyId(), "user", b.name(), Role.MEMBER),
-            tuple(c.partyId(), "user", c.name(), Role.VIEWER),
             tuple(d.partyId(), "user", d.name(), Role.VIEWER));
+  }
+
+  @Test
+  void visible_ancestors_are_the_lower_end_of_the_chain_the_user_holds_roles_on() {
+    UserRow user = tenancy.user("climber");
+    UserRow admin = tenancy.user("admin");
+    tenancy.bind(vision, user.partyId(), Role.VIEWER);
+    tenancy.bind(root, admin.partyId(), Role.OWNER);
+
+    List<NodeRow> seenByViewer =
+        transactions.read(c -> roles.visibleAncestors(c, user.partyId(), train.id()));
+    List<NodeRow> seenByOwner =
+        transactions.read(c -> roles.visibleAncestors(c, admin.partyId(), train.id()));
+
+    assertThat(seenByViewer).extracting(NodeRow::id).containsExactly(vision.id());
+    assertThat(seenByOwner)
+        .extracting(NodeRow::id)
+        .containsExactly(root.id(), ml.id(), vision.id());
   }
 
   private Optional<Role> roleOf(UserRow user, NodeRow node) {

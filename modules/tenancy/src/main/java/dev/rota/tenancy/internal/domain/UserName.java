@@ -1,0 +1,24 @@
+package dev.rota.tenancy.internal.domain;
+
+import dev.rota.tenancy.TenancyException.InvalidTenancyRequest;
+import java.util.regex.Pattern;
+
+/**
+ * The name a user signs in with, checked before it is used to look anyone up, so that text no user
+ * can have (control characters, NUL) is refused with a 400 instead of reaching the database.
+ */
+public record UserName(String value) {
+
+  /** The same rule as the {@code users_name_valid} constraint. */
+  public static final String PATTERN = "[A-Za-z0-9][A-Za-z0-9._@-]{0,127}";
+
+  private static final Pattern VALID = Pattern.compile(PATTERN);
+
+  public static UserName of(String name) {
+    if (name == null || !VALID.matcher(name).matches()) {
+      throw new InvalidTenancyRequest(
+          "A user name is 1-128 letters, digits or . _ @ -, starting with a letter or digit.");
+    }
+    return new UserName(name);
+  }
+}
