@@ -14,7 +14,7 @@ CREATE TABLE tenancy.pool_quotas (
   node_id         bigint NOT NULL CONSTRAINT pool_quotas_node_fk
                   REFERENCES tenancy.nodes (id) ON DELETE CASCADE,
   pool            text NOT NULL CONSTRAINT pool_quotas_pool_name
-                  CHECK (pool ~ '^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$'),
+                  CHECK (pool ~ '^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$'),
   guaranteed_gpus integer NOT NULL CONSTRAINT pool_quotas_guarantee_not_negative
                   CHECK (guaranteed_gpus >= 0),
   gpu_limit       integer CONSTRAINT pool_quotas_limit_covers_guarantee

@@ -30,8 +30,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class PoolQuotaResource {
 
-  /** A Kubernetes label value, as the node-pool label carries it. */
-  static final String POOL_NAME = "[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?";
+  /** A node-pool name, as storage's pool roots spell it. */
+  static final String POOL_NAME = "[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?";
+
+  static final String POOL_NAME_RULE = "must be a pool name: up to 63 of a-z, 0-9, '.' and '-'";
 
   @Inject PoolQuotaService quotas;
   @Inject Caller caller;
@@ -61,8 +63,7 @@ public class PoolQuotaResource {
       summary = "Set the node's guarantee and limit in a pool (administrators of the parent)")
   public PoolQuotaView put(
       @PathParam("id") long nodeId,
-      @PathParam("pool") @Pattern(regexp = POOL_NAME, message = "must be a node-pool label value")
-          String pool,
+      @PathParam("pool") @Pattern(regexp = POOL_NAME, message = POOL_NAME_RULE) String pool,
       @Valid @NotNull PoolQuotaRequest request) {
     return PoolQuotaView.of(
         quotas.put(caller, nodeId, pool, request.guaranteedGpus(), request.gpuLimit()));
@@ -73,8 +74,7 @@ public class PoolQuotaResource {
   @Operation(summary = "Remove the node's quota row for a pool; its totals apply there again")
   public Response delete(
       @PathParam("id") long nodeId,
-      @PathParam("pool") @Pattern(regexp = POOL_NAME, message = "must be a node-pool label value")
-          String pool) {
+      @PathParam("pool") @Pattern(regexp = POOL_NAME, message = POOL_NAME_RULE) String pool) {
     quotas.delete(caller, nodeId, pool);
     return Response.noContent().build();
   }
