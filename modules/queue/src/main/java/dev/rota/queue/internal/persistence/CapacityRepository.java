@@ -3,6 +3,7 @@ package dev.rota.queue.internal.persistence;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * The queue's mirror of the cluster: PriorityClasses and GPU nodes as the cluster reports them.
@@ -31,6 +32,23 @@ public class CapacityRepository {
              foreign_gpus = EXCLUDED.foreign_gpus, observed_at = now()
       """;
 
+  private static final String FORGET_CLASSES =
+      "DELETE FROM queue.priority_classes WHERE name <> ALL (?::text[])"; // 1 the classes seen
+
+  /** Nodes the cluster no longer has: gone, or kept out of work while placements remain. */
+  private static final String FORGET_NODES =
+      """
+      WITH gone AS (
+        SELECT name FROM queue.cluster_nodes WHERE name <> ALL (?::text[])) -- 1 the nodes seen
+      , kept AS (
+        UPDATE queue.cluster_nodes n SET ready = false, observed_at = now()
+          FROM gone WHERE n.name = gone.name
+           AND EXISTS (SELECT 1 FROM queue.placements p WHERE p.node_name = n.name))
+      DELETE FROM queue.cluster_nodes n USING gone
+       WHERE n.name = gone.name
+         AND NOT EXISTS (SELECT 1 FROM queue.placements p WHERE p.node_name = n.name)
+      """;
+
   /** A PriorityClass as the cluster has it. */
   public record PriorityClassRow(
       String name, int value, String preemptionPolicy, boolean globalDefault) {}
@@ -51,6 +69,20 @@ public class CapacityRepository {
       upsert.setString(3, row.preemptionPolicy());
       upsert.setBoolean(4, row.globalDefault());
       upsert.executeUpdate();
+    }
+  }
+
+  public void forgetClassesExcept(Connection c, List<String> seen) throws SQLException {
+    try (PreparedStatement delete = c.prepareStatement(FORGET_CLASSES)) {
+      delete.setArray(1, c.createArrayOf("text", seen.toArray()));
+      delete.executeUpdate();
+    }
+  }
+
+  public void forgetNodesExcept(Connection c, List<String> seen) throws SQLException {
+    try (PreparedStatement forget = c.prepareStatement(FORGET_NODES)) {
+      forget.setArray(1, c.createArrayOf("text", seen.toArray()));
+      forget.executeUpdate();
     }
   }
 
