@@ -156,3 +156,18 @@ CREATE TRIGGER tasks_record_submission AFTER INSERT ON queue.tasks
 CREATE TRIGGER tasks_record_transition AFTER UPDATE OF state, attempt ON queue.tasks
   FOR EACH ROW WHEN (NEW.state IS DISTINCT FROM OLD.state OR NEW.attempt <> OLD.attempt)
   EXECUTE FUNCTION queue.tasks_record_transition();
+
+-- Tasks run in a project or subproject (they have the namespace the Pods go into), never a group.
+CREATE FUNCTION queue.tasks_node_is_project() RETURNS trigger
+  LANGUAGE plpgsql AS $$
+BEGIN
+  IF (SELECT kind FROM tenancy.nodes WHERE id = NEW.node_id) = 'group' THEN
+    RAISE EXCEPTION 'node % is a group; tasks run in projects and subprojects', NEW.node_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'tasks_node_is_project',
+            SCHEMA = 'queue', TABLE = 'tasks';
+  END IF;
+  RETURN NEW;
+END $$;
+
+CREATE TRIGGER tasks_node_is_project BEFORE INSERT ON queue.tasks
+  FOR EACH ROW EXECUTE FUNCTION queue.tasks_node_is_project();

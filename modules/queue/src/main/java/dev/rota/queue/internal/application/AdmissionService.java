@@ -58,6 +58,11 @@ public class AdmissionService {
   /** What one round did; {@code busy} when another round held the pool. */
   public record Round(boolean busy, int admitted, int waiting) {}
 
+  /** The pools that have pending tasks. */
+  public List<String> pools() {
+    return transactions.read(admission::poolsWithPending);
+  }
+
   /** One admission round of the pool at {@code at}. */
   public Round admit(String pool, Instant at) {
     return transactions.write(ACTOR, c -> admit(c, pool, at));

@@ -15,6 +15,18 @@ import java.util.List;
  */
 public class AdmissionRepository {
 
+  /** Loose index scan over the pending index: one probe per pool, however deep the queue. */
+  private static final String POOLS_WITH_PENDING =
+      """
+      WITH RECURSIVE pools AS (
+        (SELECT pool FROM queue.tasks WHERE state = 'pending' ORDER BY pool LIMIT 1)
+        UNION ALL
+        SELECT (SELECT t.pool FROM queue.tasks t
+                 WHERE t.state = 'pending' AND t.pool > pools.pool ORDER BY t.pool LIMIT 1)
+          FROM pools WHERE pools.pool IS NOT NULL)
+      SELECT pool FROM pools WHERE pool IS NOT NULL
+      """;
+
   /** Serializes admission per pool; a round that does not get it leaves the pool to its holder. */
   private static final String TRY_LOCK_POOL =
       "SELECT pg_try_advisory_xact_lock(hashtextextended('queue.admission:' || ?, 0))"; // 1 pool
@@ -93,6 +105,17 @@ public class AdmissionRepository {
       """;
 
   private static final String REASON = "SELECT set_config('rota.queue.reason', ?, true)"; // 1
+
+  public List<String> poolsWithPending(Connection c) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement(POOLS_WITH_PENDING);
+        ResultSet row = select.executeQuery()) {
+      List<String> pools = new ArrayList<>();
+      while (row.next()) {
+        pools.add(row.getString(1));
+      }
+      return pools;
+    }
+  }
 
   public boolean tryLockPool(Connection c, String pool) throws SQLException {
     try (PreparedStatement lock = c.prepareStatement(TRY_LOCK_POOL)) {

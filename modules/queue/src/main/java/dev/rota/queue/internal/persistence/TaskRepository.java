@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -52,6 +53,34 @@ public class TaskRepository {
        ORDER BY id
       """;
 
+  private static final String POOL_CAPACITY =
+      """
+      SELECT count(*), COALESCE(max(allocatable_gpus), 0), COALESCE(sum(allocatable_gpus / ?), 0)
+        FROM queue.cluster_nodes                  -- 1 GPUs per replica
+       WHERE pool = ?                             -- 2 pool
+      """;
+
+  /**
+   * Cancels a task that has not finished and frees its GPUs in the same transaction; returns the
+   * state it had, or nothing when it had already finished.
+   */
+  private static final String CANCEL =
+      """
+      WITH before AS (
+        SELECT id, state FROM queue.tasks WHERE id = ? FOR UPDATE)       -- 1 task id
+      , cancelled AS (
+        UPDATE queue.tasks t SET state = 'cancelled', finished_at = now()
+          FROM before
+         WHERE t.id = before.id AND before.state IN ('pending', 'admitted', 'running')
+        RETURNING t.id)
+      , freed AS (
+        DELETE FROM queue.placements p USING cancelled WHERE p.task_id = cancelled.id)
+      SELECT before.state, cancelled.id IS NOT NULL
+        FROM before LEFT JOIN cancelled ON cancelled.id = before.id
+      """;
+
+  private static final String REASON = "SELECT set_config('rota.queue.reason', ?, true)"; // 1
+
   /** What is submitted. */
   public record Submission(
       long nodeId,
@@ -66,7 +95,8 @@ public class TaskRepository {
       String idempotencyKey) {}
 
   /** One transition. */
-  public record Event(String from, String to, int attempt, String reason, String actor) {}
+  public record Event(
+      String from, String to, int attempt, String reason, String actor, Instant at) {}
 
   /**
    * Submits; empty when the class does not exist (or, without a class, when the cluster has no
@@ -103,6 +133,40 @@ public class TaskRepository {
     }
   }
 
+  public PoolCapacity capacity(Connection c, String pool, int gpusPerReplica) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement(POOL_CAPACITY)) {
+      select.setInt(1, gpusPerReplica);
+      select.setString(2, pool);
+      try (ResultSet row = select.executeQuery()) {
+        row.next();
+        return new PoolCapacity(row.getInt(1), row.getInt(2), row.getInt(3));
+      }
+    }
+  }
+
+  /**
+   * Cancels the task; returns whether it did, and the state the task was in.
+   *
+   * @return empty when there is no such task
+   */
+  public Optional<Cancellation> cancel(Connection c, long id, String reason) throws SQLException {
+    try (PreparedStatement set = c.prepareStatement(REASON)) {
+      set.setString(1, reason);
+      set.execute();
+    }
+    try (PreparedStatement cancel = c.prepareStatement(CANCEL)) {
+      cancel.setLong(1, id);
+      try (ResultSet row = cancel.executeQuery()) {
+        return row.next()
+            ? Optional.of(new Cancellation(row.getString(1), row.getBoolean(2)))
+            : Optional.empty();
+      }
+    }
+  }
+
+  /** The outcome of a cancel: the state before, and whether the task was cancelled. */
+  public record Cancellation(String stateBefore, boolean cancelled) {}
+
   public Optional<TaskRow> find(Connection c, long id) throws SQLException {
     try (PreparedStatement select = c.prepareStatement(FIND)) {
       select.setLong(1, id);
@@ -124,7 +188,8 @@ public class TaskRepository {
                   row.getString(2),
                   row.getInt(3),
                   row.getString(4),
-                  row.getString(5)));
+                  row.getString(5),
+                  row.getTimestamp(6).toInstant()));
         }
       }
       return events;

@@ -18,12 +18,13 @@ public record TaskRow(
     String quotaMode,
     String waitReason,
     String waitDetail,
-    Instant queuedAt) {
+    Instant queuedAt,
+    String submittedBy) {
 
   static final String COLUMNS =
       "t.id, t.node_id, t.pool, t.replicas, t.gpus_per_replica, t.priority_class, t.priority,"
           + " t.state, t.attempt, t.quota_mode, t.wait_reason, t.wait_detail::text,"
-          + " t.queued_at";
+          + " t.queued_at, t.submitted_by";
 
   /** All GPUs of the gang. */
   public int gpus() {
@@ -44,6 +45,7 @@ public record TaskRow(
         row.getString(10),
         row.getString(11),
         row.getString(12),
-        row.getTimestamp(13).toInstant());
+        row.getTimestamp(13).toInstant(),
+        row.getString(14));
   }
 }

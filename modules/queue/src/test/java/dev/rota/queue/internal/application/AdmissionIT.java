@@ -49,7 +49,7 @@ class AdmissionIT {
   @Test
   void higher_priority_is_admitted_first_and_older_before_younger_within_a_priority() {
     queue.node(8);
-    long project = queue.root(0, null);
+    long project = queue.project();
     long low = queue.submit(project, 1, 4, "rota-low");
     long older = queue.submit(project, 1, 4, "rota-normal");
     long younger = queue.submit(project, 1, 4, "rota-normal");
@@ -69,7 +69,7 @@ class AdmissionIT {
   void a_gang_is_placed_whole_or_not_at_all() {
     String a = queue.node(4);
     String b = queue.node(4);
-    long project = queue.root(0, null);
+    long project = queue.project();
     long gang = queue.submit(project, 3, 2, "rota-normal");
     long tooBig = queue.submit(project, 2, 2, "rota-normal");
 
@@ -86,7 +86,7 @@ class AdmissionIT {
   void best_fit_puts_a_replica_on_the_fullest_node_that_still_fits_it() {
     queue.node(8);
     String small = queue.node(4);
-    long project = queue.root(0, null);
+    long project = queue.project();
     long task = queue.submit(project, 1, 4, "rota-normal");
 
     admission.admit(queue.pool, Instant.now());
@@ -98,7 +98,7 @@ class AdmissionIT {
   void not_ready_and_cordoned_nodes_take_no_new_work() {
     queue.node(8, false, false);
     queue.node(8, true, true);
-    long project = queue.root(0, null);
+    long project = queue.project();
     long task = queue.submit(project, 1, 1, "rota-normal");
 
     admission.admit(queue.pool, Instant.now());
@@ -110,7 +110,7 @@ class AdmissionIT {
   @Test
   void a_task_that_does_not_fit_does_not_block_smaller_ones_behind_it() {
     queue.node(8);
-    long project = queue.root(0, null);
+    long project = queue.project();
     long big = queue.submit(project, 1, 16, "rota-high");
     long small = queue.submit(project, 1, 2, "rota-low");
 
@@ -123,7 +123,7 @@ class AdmissionIT {
   @Test
   void a_starving_task_keeps_lower_priority_work_off_the_gpus_it_needs() {
     queue.node(8);
-    long project = queue.root(0, null);
+    long project = queue.project();
     queue.submit(project, 1, 2, "rota-normal");
     admission.admit(queue.pool, Instant.now());
     long big = queue.submit(project, 1, 8, "rota-normal");
@@ -175,7 +175,7 @@ class AdmissionIT {
             return put.executeUpdate();
           }
         });
-    long task = queue.submit(root, 1, 4, "rota-normal");
+    long task = queue.submit(queue.child(root, 8, null), 1, 4, "rota-normal");
 
     admission.admit(queue.pool, Instant.now());
 
@@ -186,21 +186,24 @@ class AdmissionIT {
   @Test
   void every_transition_is_a_row_with_its_reason_and_actor() {
     queue.node(8);
-    long project = queue.root(0, null);
+    long project = queue.project();
     long task = queue.submit(project, 1, 2, "rota-normal");
 
     admission.admit(queue.pool, Instant.now());
 
     List<Event> events = transactions.read(c -> new TaskRepository().events(c, task));
     assertThat(events)
+        .extracting(
+            e -> e.from() + ">" + e.to() + ":" + e.attempt() + ":" + e.reason() + ":" + e.actor())
         .containsExactly(
-            new Event(null, "pending", 1, "submitted", "submitter"),
-            new Event("pending", "admitted", 1, "admitted-borrowing", AdmissionService.ACTOR));
+            "null>pending:1:submitted:submitter",
+            "pending>admitted:1:admitted-borrowing:" + AdmissionService.ACTOR);
+    assertThat(events.get(1).at()).isAfterOrEqualTo(events.get(0).at());
   }
 
   @Test
   void a_retried_submission_with_the_same_idempotency_key_makes_one_task() {
-    long project = queue.root(0, null);
+    long project = queue.project();
     Submission once =
         new Submission(
             project, queue.pool, 1, 1, null, "{}", null, Duration.ofHours(1), "alice", "key-1");
@@ -218,7 +221,7 @@ class AdmissionIT {
 
   @Test
   void an_unknown_priority_class_submits_nothing() {
-    long project = queue.root(0, null);
+    long project = queue.project();
     Submission unknown =
         new Submission(project, queue.pool, 1, 1, "no-such-class", "{}", null, null, "bob", null);
 
@@ -232,7 +235,7 @@ class AdmissionIT {
       throws Exception {
     String a = queue.node(8);
     String b = queue.node(8);
-    long project = queue.root(0, null);
+    long project = queue.project();
     for (int i = 0; i < 30; i++) {
       queue.submit(project, 1, 1 + i % 3, "rota-normal");
     }
@@ -279,7 +282,7 @@ class AdmissionIT {
   void the_database_refuses_to_book_more_gpus_than_a_node_has_whatever_the_code_does()
       throws Exception {
     String node = queue.node(8);
-    long project = queue.root(0, null);
+    long project = queue.project();
     List<Long> tasks = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       tasks.add(queue.submit(project, 1, 1, "rota-normal"));

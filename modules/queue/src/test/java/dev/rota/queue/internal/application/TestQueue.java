@@ -95,6 +95,12 @@ final class TestQueue implements AutoCloseable {
     return id;
   }
 
+  /** A project, without guarantee or limit, under a top-level group of its own. */
+  long project() {
+    return child(root(0, null), 0, null);
+  }
+
+  /** A project under {@code parent}. */
   long child(long parent, int guaranteed, Integer limit) {
     String label = "c" + unique();
     return transactions.write(
