@@ -149,7 +149,7 @@ class QueueIT {
             task("pool-a", 1, 1, null)
                 .replace("\"replicas\"", "\"maxRuntime\":\"PTxH\",\"replicas\"")),
         400,
-        "invalid-request");
+        "invalid-task-request");
     assertProblem(
         rota.post(alice, "/api/v1/tasks", task("pool-a", 0, 1, null)), 400, "invalid-request");
   }
