@@ -96,6 +96,7 @@ class AuthorizationSweepIT {
   private long volume;
   private long calendar;
   private long window;
+  private long task;
   private String head;
   private String owner;
   private String member;
@@ -204,6 +205,8 @@ class AuthorizationSweepIT {
       values.put("{id}", String.valueOf(volume));
     } else if (t.startsWith("/api/v1/calendars/")) {
       values.put("{id}", String.valueOf(calendar));
+    } else if (t.startsWith("/api/v1/tasks/")) {
+      values.put("{id}", String.valueOf(task));
     } else if (values.get("{id}") == null) {
       values.put("{id}", String.valueOf(proj));
     }
@@ -303,6 +306,8 @@ class AuthorizationSweepIT {
           volumeBody(
               "pwned-" + who, "victim_" + s + "/team", "/data/victim-" + s + "/pwned-" + who);
       case "POST /api/v1/volumes/{id}/attachments" -> "{\"nodeId\":" + sibling + "}";
+      case "PUT /api/v1/nodes/{id}/quota/pools/{pool}" -> "{\"guaranteedGpus\":0,\"gpuLimit\":0}";
+      case "POST /api/v1/tasks" -> taskBody();
       default ->
           throw new AssertionError(
               "no plausible body for " + operation.key() + "; add one to the sweep");
@@ -399,6 +404,17 @@ class AuthorizationSweepIT {
         "POST",
         "/api/v1/nodes/" + proj + "/config/refs",
         "{\"name\":\"release\",\"kind\":\"branch\",\"target\":\"main\"}");
+    sendOk(admin, "PUT", "/api/v1/nodes/" + proj + "/quota/pools/pool-a", "{\"guaranteedGpus\":0}");
+    task = RotaClient.id(sendOk(rota.token(member), "POST", "/api/v1/tasks", taskBody()));
+  }
+
+  private String taskBody() {
+    return "{\"nodeId\":"
+        + proj
+        + ",\"pool\":\"pool-a\",\"replicas\":1,\"gpusPerReplica\":1,"
+        + "\"container\":{\"image\":\"vsecret-"
+        + s
+        + "\"}}";
   }
 
   /** Token by caller: none, a stranger, a viewer of proj's sibling, another tenant's owner. */
@@ -438,7 +454,17 @@ class AuthorizationSweepIT {
     reads.add("/api/v1/nodes/" + proj + "/config/commits?limit=500");
     reads.add("/api/v1/users?limit=500");
     reads.add("/api/v1/storage/pools");
+    reads.add("/api/v1/nodes/" + proj + "/quota/pools");
     StringBuilder world = new StringBuilder();
+    // The queue's timer may admit the victim's task meanwhile; what no attacker may do is cancel
+    // it.
+    JsonObject victimsTask = RotaClient.ok(rota.get(admin, "/api/v1/tasks/" + task));
+    world
+        .append("task ")
+        .append(victimsTask.getString("submittedBy"))
+        .append(" cancelled=")
+        .append(victimsTask.getString("state").equals("cancelled"))
+        .append('\n');
     for (String read : reads) {
       HttpResponse<String> response = rota.get(admin, read);
       world.append(read).append(" ").append(response.statusCode()).append('\n');

@@ -53,4 +53,14 @@ public abstract class TenancyException extends ProblemException {
               + " descendants. Delete them first, or pass recursive=true to delete the subtree.");
     }
   }
+
+  /** The node has no quota row for the pool (its totals apply there). */
+  public static final class PoolQuotaNotFound extends TenancyException {
+    public PoolQuotaNotFound(String pool) {
+      super(
+          404,
+          "Pool quota not found",
+          "This node has no quota of its own in pool " + pool + "; its totals apply there.");
+    }
+  }
 }

@@ -2,6 +2,7 @@ package dev.rota.platform.internal.kubernetes;
 
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -46,11 +47,38 @@ public final class SimulatedCluster implements AutoCloseable {
     KubernetesClient client = server.createClient(new JdkHttpClientFactory());
     SimulatedCluster cluster = new SimulatedCluster(server, client);
     cluster.seed(nodes, gpusPerNode, pools);
+    cluster.seedPriorityClasses();
     return cluster;
   }
 
   public KubernetesClient client() {
     return client;
+  }
+
+  /** The PriorityClasses a GPU cluster typically has; rota-normal is the global default. */
+  private void seedPriorityClasses() {
+    priorityClass("rota-low", 100, "PreemptLowerPriority", false);
+    priorityClass("rota-normal", 1000, "PreemptLowerPriority", true);
+    priorityClass("rota-high", 10000, "PreemptLowerPriority", false);
+    priorityClass("rota-batch-never", 500, "Never", false);
+  }
+
+  private void priorityClass(String name, int value, String policy, boolean globalDefault) {
+    client
+        .scheduling()
+        .v1()
+        .priorityClasses()
+        .resource(
+            new PriorityClassBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withValue(value)
+                .withPreemptionPolicy(policy)
+                .withGlobalDefault(globalDefault)
+                .withDescription("Seeded by Rota's simulated cluster")
+                .build())
+        .create();
   }
 
   private void seed(int nodes, int gpusPerNode, List<String> pools) {
@@ -77,6 +105,10 @@ public final class SimulatedCluster implements AutoCloseable {
                   .withNewStatus()
                   .withCapacity(capacity)
                   .withAllocatable(capacity)
+                  .addNewCondition()
+                  .withType("Ready")
+                  .withStatus("True")
+                  .endCondition()
                   .endStatus()
                   .build())
           .create();

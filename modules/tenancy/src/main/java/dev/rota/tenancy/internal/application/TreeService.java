@@ -5,7 +5,6 @@ import dev.rota.platform.Transactions;
 import dev.rota.tenancy.Authorization;
 import dev.rota.tenancy.NodeKind;
 import dev.rota.tenancy.Role;
-import dev.rota.tenancy.TenancyException.Forbidden;
 import dev.rota.tenancy.TenancyException.InvalidTenancyRequest;
 import dev.rota.tenancy.TenancyException.NodeNotEmpty;
 import dev.rota.tenancy.TenancyException.NodeNotFound;
@@ -52,7 +51,7 @@ public class TreeService {
             caller.name(),
             c -> {
               if (parentId == null) {
-                requirePlatformAdmin(caller, "create a top-level group");
+                ParentAdministrators.requirePlatformAdmin(caller, "create a top-level group");
               } else {
                 authorization.require(c, caller, parentId, Role.ADMIN, "create a child node");
               }
@@ -189,22 +188,6 @@ public class TreeService {
   }
 
   private void requireAdminOfParent(Connection c, Caller caller, NodeRow node, String what) {
-    Optional<Long> parent = Optional.ofNullable(node.parentId());
-    if (parent.isEmpty()) {
-      requirePlatformAdmin(caller, what);
-    } else {
-      try {
-        authorization.require(c, caller, parent.get(), Role.ADMIN, what);
-      } catch (NodeNotFound parentUnseen) {
-        // The caller sees this node but not its parent: say no without naming the parent.
-        throw new Forbidden(Role.ADMIN, what + " (decided by the administrators of the parent)");
-      }
-    }
-  }
-
-  private static void requirePlatformAdmin(Caller caller, String what) {
-    if (!caller.platformAdmin()) {
-      throw new Forbidden(Role.OWNER, what + " (platform administrators only)");
-    }
+    ParentAdministrators.require(authorization, c, caller, node, what);
   }
 }

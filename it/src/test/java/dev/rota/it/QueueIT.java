@@ -1,0 +1,187 @@
+package dev.rota.it;
+
+import static dev.rota.it.ProblemAssert.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The queue inside Liberty: a member submits a task over REST and the server's own timer, not the
+ * test, mirrors the simulated cluster and admits it; what could never run is refused up front.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class QueueIT {
+
+  @Deployment(testable = false)
+  static WebArchive deployment() {
+    return Deployments.rota();
+  }
+
+  private final RotaClient rota = new RotaClient();
+  private final String admin = rota.token("admin");
+  private final String suffix = UUID.randomUUID().toString().substring(0, 8);
+  private long project;
+  private String alice;
+
+  @BeforeEach
+  void a_project_with_a_member() {
+    long group =
+        RotaClient.id(
+            rota.post(
+                admin, "/api/v1/nodes", "{\"kind\":\"group\",\"name\":\"Q " + suffix + "\"}"));
+    project =
+        RotaClient.id(
+            rota.post(
+                admin,
+                "/api/v1/nodes",
+                "{\"kind\":\"project\",\"name\":\"Train\",\"parentId\":" + group + "}"));
+    String name = rota.createUser(admin, "alice-" + suffix);
+    rota.bind(
+        admin, project, Json.createObjectBuilder().add("user", name).add("role", "member").build());
+    alice = rota.token(name);
+  }
+
+  @Test
+  void the_servers_timer_admits_a_submitted_task_and_records_each_transition() throws Exception {
+    HttpResponse<String> submitted = rota.post(alice, "/api/v1/tasks", task("pool-a", 1, 2, null));
+    JsonObject task = RotaClient.ok(submitted);
+    assertThat(submitted.statusCode()).isEqualTo(201);
+    assertThat(task.getString("state")).isEqualTo("pending");
+    assertThat(task.getString("priorityClass")).isEqualTo("rota-normal");
+    long id = task.getJsonNumber("id").longValue();
+
+    JsonObject admitted = waitForState(id, "admitted");
+
+    assertThat(admitted.getString("quotaMode")).isEqualTo("borrowing");
+    assertThat(
+            RotaClient.jsonArray(rota.get(alice, "/api/v1/tasks/" + id + "/events"))
+                .getValuesAs(JsonObject.class))
+        .extracting(e -> e.getString("to") + ":" + e.getString("reason"))
+        .containsExactly("pending:submitted", "admitted:admitted-borrowing");
+  }
+
+  @Test
+  void a_repeated_idempotency_key_returns_the_first_task() {
+    String key = "retry-" + suffix;
+    HttpResponse<String> first =
+        rota.send(
+            rota.authorized("/api/v1/tasks", alice)
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", key)
+                .POST(
+                    java.net.http.HttpRequest.BodyPublishers.ofString(task("pool-b", 1, 1, null))));
+    HttpResponse<String> again =
+        rota.send(
+            rota.authorized("/api/v1/tasks", alice)
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", key)
+                .POST(
+                    java.net.http.HttpRequest.BodyPublishers.ofString(task("pool-b", 1, 1, null))));
+
+    assertThat(RotaClient.ok(again).getJsonNumber("id"))
+        .isEqualTo(RotaClient.ok(first).getJsonNumber("id"));
+  }
+
+  @Test
+  void a_cancelled_task_frees_its_gpus_and_cannot_be_cancelled_twice() throws Exception {
+    long id = RotaClient.id(rota.post(alice, "/api/v1/tasks", task("pool-a", 1, 1, null)));
+
+    JsonObject cancelled = RotaClient.ok(rota.post(alice, "/api/v1/tasks/" + id + "/cancel", null));
+
+    assertThat(cancelled.getString("state")).isEqualTo("cancelled");
+    assertProblem(
+        rota.post(alice, "/api/v1/tasks/" + id + "/cancel", null), 409, "task-state-conflict");
+  }
+
+  @Test
+  void strangers_cannot_see_or_cancel_a_task_and_get_the_answer_for_a_missing_one() {
+    long id = RotaClient.id(rota.post(alice, "/api/v1/tasks", task("pool-a", 1, 1, null)));
+    String eve = rota.token(rota.createUser(admin, "eve-" + suffix));
+
+    JsonObject hidden = assertProblem(rota.get(eve, "/api/v1/tasks/" + id), 404, "task-not-found");
+    JsonObject missing =
+        assertProblem(rota.get(eve, "/api/v1/tasks/9999999999"), 404, "task-not-found");
+    assertProblem(rota.post(eve, "/api/v1/tasks/" + id + "/cancel", null), 404, "task-not-found");
+    assertProblem(
+        rota.post(eve, "/api/v1/tasks", task("pool-a", 1, 1, null)), 404, "node-not-found");
+    assertThat(hidden.getString("detail").replace(String.valueOf(id), "N"))
+        .isEqualTo(missing.getString("detail").replace("9999999999", "N"));
+  }
+
+  @Test
+  void what_could_never_run_is_refused_with_the_numbers() {
+    JsonObject noPool =
+        assertProblem(
+            rota.post(alice, "/api/v1/tasks", task("pool-z", 1, 1, null)), 422, "task-cannot-run");
+    JsonObject tooBig =
+        assertProblem(
+            rota.post(alice, "/api/v1/tasks", task("pool-a", 1, 9, null)), 422, "task-cannot-run");
+    JsonObject tooMany =
+        assertProblem(
+            rota.post(alice, "/api/v1/tasks", task("pool-a", 3, 8, null)), 422, "task-cannot-run");
+    JsonObject noClass =
+        assertProblem(
+            rota.post(alice, "/api/v1/tasks", task("pool-a", 1, 1, "no-such-class")),
+            422,
+            "task-cannot-run");
+
+    assertThat(noPool.getString("detail")).contains("pool-z");
+    assertThat(tooBig.getString("detail")).contains("9 GPUs", "has 8");
+    assertThat(tooMany.getString("detail")).contains("at most 2 replicas");
+    assertThat(noClass.getString("detail")).contains("no-such-class");
+    assertProblem(
+        rota.post(
+            alice,
+            "/api/v1/tasks",
+            task("pool-a", 1, 1, null)
+                .replace("\"replicas\"", "\"maxRuntime\":\"PTxH\",\"replicas\"")),
+        400,
+        "invalid-task-request");
+    assertProblem(
+        rota.post(alice, "/api/v1/tasks", task("pool-a", 0, 1, null)), 400, "invalid-request");
+  }
+
+  private JsonObject waitForState(long id, String state) throws InterruptedException {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+    JsonObject task;
+    do {
+      task = RotaClient.ok(rota.get(alice, "/api/v1/tasks/" + id));
+      if (task.getString("state").equals(state)) {
+        return task;
+      }
+      Thread.sleep(200);
+    } while (Instant.now().isBefore(deadline));
+    throw new AssertionError("task " + id + " never became " + state + ": " + task);
+  }
+
+  private String task(String pool, int replicas, int gpus, String priorityClass) {
+    var body =
+        Json.createObjectBuilder()
+            .add("nodeId", project)
+            .add("pool", pool)
+            .add("replicas", replicas)
+            .add("gpusPerReplica", gpus)
+            .add(
+                "container",
+                Json.createObjectBuilder()
+                    .add("image", "busybox")
+                    .add("command", Json.createArrayBuilder().add("sleep").add("5")));
+    if (priorityClass != null) {
+      body.add("priorityClass", priorityClass);
+    }
+    return body.build().toString();
+  }
+}

@@ -1,0 +1,40 @@
+package dev.rota.queue;
+
+import dev.rota.platform.ProblemException;
+
+/** Root of the queue module's client-facing failures. */
+public abstract class QueueException extends ProblemException {
+
+  protected QueueException(int status, String title, String detail) {
+    super(status, title, detail);
+  }
+
+  /** A task request that is malformed in a way Bean Validation cannot say. */
+  public static final class InvalidTaskRequest extends QueueException {
+    public InvalidTaskRequest(String detail) {
+      super(400, "Invalid request", detail);
+    }
+  }
+
+  /** No such task, or none the caller may see: the two are not told apart. */
+  public static final class TaskNotFound extends QueueException {
+    public TaskNotFound(long id) {
+      super(404, "Task not found", "There is no task " + id + " that you can see.");
+    }
+  }
+
+  /** A well-formed task that cannot run as asked: an unknown pool or class, too big a gang. */
+  public static final class TaskCannotRun extends QueueException {
+    public TaskCannotRun(String detail) {
+      super(422, "Task cannot run", detail);
+    }
+  }
+
+  /** The task is no longer in a state that allows the operation. */
+  public static final class TaskStateConflict extends QueueException {
+    public TaskStateConflict(long id, String state, String what) {
+      super(
+          409, "Task state conflict", "Task " + id + " is " + state + "; it cannot " + what + ".");
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package dev.rota.queue.internal.application;
+
+import dev.rota.platform.Caller;
+import dev.rota.platform.Transactions;
+import dev.rota.queue.QueueException.TaskCannotRun;
+import dev.rota.queue.QueueException.TaskNotFound;
+import dev.rota.queue.QueueException.TaskStateConflict;
+import dev.rota.queue.internal.persistence.PoolCapacity;
+import dev.rota.queue.internal.persistence.TaskRepository;
+import dev.rota.queue.internal.persistence.TaskRepository.Event;
+import dev.rota.queue.internal.persistence.TaskRepository.Submission;
+import dev.rota.queue.internal.persistence.TaskRow;
+import dev.rota.tenancy.Authorization;
+import dev.rota.tenancy.Role;
+import dev.rota.tenancy.TenancyException.NodeNotFound;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * Tasks as their submitters see them: submitted by members of a project or subproject, read by
+ * whoever sees the node, cancelled by their submitter (a member) or an administrator of the node.
+ * Admission happens later, in {@link AdmissionService}.
+ */
+@ApplicationScoped
+public class TaskService {
+
+  private final TaskRepository tasks = new TaskRepository();
+
+  @Inject Transactions transactions;
+  @Inject Authorization authorization;
+
+  public TaskService() {}
+
+  /** For tests and tools outside the container. */
+  public TaskService(Transactions transactions, Authorization authorization) {
+    this.transactions = transactions;
+    this.authorization = authorization;
+  }
+
+  /**
+   * Submits a task, refusing what could never run: an unknown pool or class, a replica larger than
+   * any node of the pool, more replicas than the pool's nodes hold when empty. A repeated
+   * Idempotency-Key returns the task it made the first time.
+   */
+  public TaskRow submit(Caller caller, Submission submission) {
+    return transactions.write(
+        caller.name(),
+        c -> {
+          authorization.require(c, caller, submission.nodeId(), Role.MEMBER, "submit tasks here");
+          requireRunnable(c, submission);
+          long id =
+              tasks
+                  .submit(c, submission)
+                  .orElseThrow(
+                      () ->
+                          new TaskCannotRun(
+                              submission.priorityClass() == null
+                                  ? "The cluster has no default PriorityClass; name one."
+                                  : "There is no PriorityClass "
+                                      + submission.priorityClass()
+                                      + " in the cluster."));
+          return tasks.find(c, id).orElseThrow();
+        });
+  }
+
+  public TaskRow get(Caller caller, long id) {
+    return transactions.read(c -> visible(c, caller, id));
+  }
+
+  public List<Event> events(Caller caller, long id) {
+    return transactions.read(
+        c -> {
+          visible(c, caller, id);
+          return tasks.events(c, id);
+        });
+  }
+
+  /** Cancels the task and frees its GPUs: its submitter as a member, or an administrator. */
+  public TaskRow cancel(Caller caller, long id) {
+    return transactions.write(
+        caller.name(),
+        c -> {
+          TaskRow task = visible(c, caller, id);
+          Role needed = task.submittedBy().equals(caller.name()) ? Role.MEMBER : Role.ADMIN;
+          authorization.require(c, caller, task.nodeId(), needed, "cancel this task");
+          TaskRepository.Cancellation outcome =
+              tasks.cancel(c, id, "cancelled-by-user").orElseThrow(() -> new TaskNotFound(id));
+          if (!outcome.cancelled()) {
+            throw new TaskStateConflict(id, outcome.stateBefore(), "be cancelled");
+          }
+          return tasks.find(c, id).orElseThrow();
+        });
+  }
+
+  private void requireRunnable(Connection c, Submission s) throws SQLException {
+    PoolCapacity pool = tasks.capacity(c, s.pool(), s.gpusPerReplica());
+    if (pool.nodes() == 0) {
+      throw new TaskCannotRun("There is no GPU pool " + s.pool() + " in the cluster.");
+    }
+    if (s.gpusPerReplica() > pool.largestNode()) {
+      throw new TaskCannotRun(
+          "A replica asks for %d GPUs; the largest node of pool %s has %d."
+              .formatted(s.gpusPerReplica(), s.pool(), pool.largestNode()));
+    }
+    if (s.replicas() > pool.replicaSlots()) {
+      throw new TaskCannotRun(
+          "Pool %s's nodes hold at most %d replicas of %d GPUs together; the task asks for %d."
+              .formatted(s.pool(), pool.replicaSlots(), s.gpusPerReplica(), s.replicas()));
+    }
+  }
+
+  /** The task, if the caller sees its node; otherwise exactly as if it did not exist. */
+  private TaskRow visible(Connection c, Caller caller, long id) throws SQLException {
+    TaskRow task = tasks.find(c, id).orElseThrow(() -> new TaskNotFound(id));
+    try {
+      authorization.require(c, caller, task.nodeId(), Role.VIEWER, "see this task");
+    } catch (NodeNotFound unseen) {
+      throw new TaskNotFound(id);
+    }
+    return task;
+  }
+}

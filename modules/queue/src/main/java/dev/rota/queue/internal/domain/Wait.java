@@ -1,0 +1,29 @@
+package dev.rota.queue.internal.domain;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObjectBuilder;
+import java.util.Map;
+
+/**
+ * Why a pending task was not admitted, with the numbers behind it (for explain).
+ *
+ * @param reason a reason code: capacity, limit, maintenance, reservation, starving-task-ahead
+ */
+public record Wait(String reason, Map<String, ?> numbers) {
+
+  /** The numbers as a JSON object; absent numbers are JSON null. */
+  public String detailJson() {
+    JsonObjectBuilder detail = Json.createObjectBuilder();
+    numbers.forEach(
+        (name, value) -> {
+          if (value == null) {
+            detail.addNull(name);
+          } else if (value instanceof Number number) {
+            detail.add(name, number.longValue());
+          } else {
+            detail.add(name, value.toString());
+          }
+        });
+    return detail.build().toString();
+  }
+}

@@ -1,0 +1,221 @@
+package dev.rota.queue.internal.persistence;
+
+import dev.rota.queue.internal.domain.QuotaCheck;
+import dev.rota.queue.internal.domain.Wait;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The SQL of one admission round in a pool. The caller holds the pool's admission lock for the
+ * transaction, so rounds of one pool run one at a time while other pools proceed in parallel.
+ */
+public class AdmissionRepository {
+
+  /** Loose index scan over the pending index: one probe per pool, however deep the queue. */
+  private static final String POOLS_WITH_PENDING =
+      """
+      WITH RECURSIVE pools AS (
+        (SELECT pool FROM queue.tasks WHERE state = 'pending' ORDER BY pool LIMIT 1)
+        UNION ALL
+        SELECT (SELECT t.pool FROM queue.tasks t
+                 WHERE t.state = 'pending' AND t.pool > pools.pool ORDER BY t.pool LIMIT 1)
+          FROM pools WHERE pools.pool IS NOT NULL)
+      SELECT pool FROM pools WHERE pool IS NOT NULL
+      """;
+
+  /** Serializes admission per pool; a round that does not get it leaves the pool to its holder. */
+  private static final String TRY_LOCK_POOL =
+      "SELECT pg_try_advisory_xact_lock(hashtextextended('queue.admission:' || ?, 0))"; // 1 pool
+
+  /**
+   * Pending tasks of the pool in admission order. SKIP LOCKED: a task being cancelled right now is
+   * left for the next round instead of making this one wait.
+   */
+  private static final String PENDING =
+      """
+      SELECT %s
+        FROM queue.tasks t
+       WHERE t.pool = ? AND t.state = 'pending'          -- 1 pool
+       ORDER BY t.priority DESC, t.queued_at, t.id
+       LIMIT ?                                           -- 2 batch size
+         FOR UPDATE SKIP LOCKED
+      """
+          .formatted(TaskRow.COLUMNS);
+
+  /**
+   * The task's quota chain in the pool with what each level's subtree already uses there and over
+   * all pools (one GiST walk up, one down per level).
+   */
+  private static final String QUOTA_LEVELS =
+      """
+      SELECT c.node_id,
+             COALESCE(sum(t.replicas * t.gpus_per_replica) FILTER (WHERE t.pool = ?), 0), -- 1 pool
+             COALESCE(sum(t.replicas * t.gpus_per_replica), 0),
+             COALESCE(c.pool_guaranteed_gpus, c.total_guaranteed_gpus),
+             c.total_guaranteed_gpus, c.pool_gpu_limit, c.total_gpu_limit
+        FROM tenancy.pool_quota_chain(?, ?) c            -- 2 the task's node, 3 pool
+        JOIN tenancy.nodes level ON level.id = c.node_id
+        JOIN tenancy.nodes below ON below.path <@ level.path
+        LEFT JOIN queue.tasks t
+               ON t.node_id = below.id AND t.state IN ('admitted', 'running', 'preempting')
+       GROUP BY c.node_id, c.depth, c.pool_guaranteed_gpus, c.total_guaranteed_gpus,
+                c.pool_gpu_limit, c.total_gpu_limit
+       ORDER BY c.depth
+      """;
+
+  /**
+   * Best fit for a gang: each schedulable node of the pool offers as many slots as replicas fit in
+   * its free GPUs, the fullest nodes first; the first {@code replicas} slots win. The candidate
+   * nodes are locked, so the mirror cannot change them under the decision.
+   */
+  private static final String SLOTS =
+      """
+      WITH candidates AS (
+        SELECT name, allocatable_gpus - held_gpus - foreign_gpus AS free
+          FROM queue.cluster_nodes
+         WHERE pool = ?                                          -- 1 pool
+           AND ready AND NOT unschedulable
+           AND allocatable_gpus - held_gpus - foreign_gpus >= ?  -- 2 GPUs per replica
+           FOR UPDATE)
+      SELECT name
+        FROM candidates, generate_series(1, free / ?) AS slot    -- 3 GPUs per replica
+       ORDER BY free, name, slot
+       LIMIT ?                                                   -- 4 replicas
+      """;
+
+  private static final String PLACE =
+      "INSERT INTO queue.placements (task_id, replica, node_name, gpus) VALUES (?, ?, ?, ?)";
+
+  private static final String ADMIT =
+      """
+      UPDATE queue.tasks
+         SET state = 'admitted', quota_mode = ?, admitted_at = now(),   -- 1 in_quota | borrowing
+             wait_reason = NULL, wait_detail = NULL
+       WHERE id = ?                                                     -- 2 task id
+      """;
+
+  private static final String WAIT =
+      """
+      UPDATE queue.tasks SET wait_reason = ?, wait_detail = ?::jsonb   -- 1 reason, 2 its numbers
+       WHERE id = ?                                                    -- 3 task id
+      """;
+
+  private static final String REASON = "SELECT set_config('rota.queue.reason', ?, true)"; // 1
+
+  public List<String> poolsWithPending(Connection c) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement(POOLS_WITH_PENDING);
+        ResultSet row = select.executeQuery()) {
+      List<String> pools = new ArrayList<>();
+      while (row.next()) {
+        pools.add(row.getString(1));
+      }
+      return pools;
+    }
+  }
+
+  public boolean tryLockPool(Connection c, String pool) throws SQLException {
+    try (PreparedStatement lock = c.prepareStatement(TRY_LOCK_POOL)) {
+      lock.setString(1, pool);
+      try (ResultSet row = lock.executeQuery()) {
+        row.next();
+        return row.getBoolean(1);
+      }
+    }
+  }
+
+  public List<TaskRow> pending(Connection c, String pool, int limit) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement(PENDING)) {
+      select.setString(1, pool);
+      select.setInt(2, limit);
+      List<TaskRow> tasks = new ArrayList<>();
+      try (ResultSet row = select.executeQuery()) {
+        while (row.next()) {
+          tasks.add(TaskRow.from(row));
+        }
+      }
+      return tasks;
+    }
+  }
+
+  public List<QuotaCheck.Level> quotaLevels(Connection c, TaskRow task) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement(QUOTA_LEVELS)) {
+      select.setString(1, task.pool());
+      select.setLong(2, task.nodeId());
+      select.setString(3, task.pool());
+      List<QuotaCheck.Level> levels = new ArrayList<>();
+      try (ResultSet row = select.executeQuery()) {
+        while (row.next()) {
+          levels.add(
+              new QuotaCheck.Level(
+                  row.getLong(1),
+                  row.getInt(2),
+                  row.getInt(3),
+                  row.getInt(4),
+                  row.getInt(5),
+                  (Integer) row.getObject(6),
+                  (Integer) row.getObject(7)));
+        }
+      }
+      return levels;
+    }
+  }
+
+  /** The nodes for each replica, best fit; fewer than the replicas when the gang does not fit. */
+  public List<String> slots(Connection c, TaskRow task) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement(SLOTS)) {
+      select.setString(1, task.pool());
+      select.setInt(2, task.gpusPerReplica());
+      select.setInt(3, task.gpusPerReplica());
+      select.setInt(4, task.replicas());
+      List<String> nodes = new ArrayList<>();
+      try (ResultSet row = select.executeQuery()) {
+        while (row.next()) {
+          nodes.add(row.getString(1));
+        }
+      }
+      return nodes;
+    }
+  }
+
+  /** Books the gang on its nodes and marks the task admitted, recording why. */
+  public void admit(Connection c, TaskRow task, List<String> nodes, boolean inQuota)
+      throws SQLException {
+    try (PreparedStatement place = c.prepareStatement(PLACE)) {
+      for (int replica = 0; replica < nodes.size(); replica++) {
+        place.setLong(1, task.id());
+        place.setInt(2, replica);
+        place.setString(3, nodes.get(replica));
+        place.setInt(4, task.gpusPerReplica());
+        place.addBatch();
+      }
+      place.executeBatch();
+    }
+    reason(c, inQuota ? "admitted-in-quota" : "admitted-borrowing");
+    try (PreparedStatement admit = c.prepareStatement(ADMIT)) {
+      admit.setString(1, inQuota ? "in_quota" : "borrowing");
+      admit.setLong(2, task.id());
+      admit.executeUpdate();
+    }
+  }
+
+  /** Records why a pending task waits, for explain; not a transition. */
+  public void waiting(Connection c, TaskRow task, Wait why) throws SQLException {
+    try (PreparedStatement wait = c.prepareStatement(WAIT)) {
+      wait.setString(1, why.reason());
+      wait.setString(2, why.detailJson());
+      wait.setLong(3, task.id());
+      wait.executeUpdate();
+    }
+  }
+
+  private static void reason(Connection c, String reason) throws SQLException {
+    try (PreparedStatement set = c.prepareStatement(REASON)) {
+      set.setString(1, reason);
+      set.execute();
+    }
+  }
+}

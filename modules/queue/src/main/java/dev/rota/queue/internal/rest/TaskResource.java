@@ -1,0 +1,100 @@
+package dev.rota.queue.internal.rest;
+
+import dev.rota.platform.Caller;
+import dev.rota.queue.internal.application.TaskService;
+import dev.rota.queue.internal.persistence.TaskRepository.Submission;
+import dev.rota.queue.internal.persistence.TaskRow;
+import dev.rota.queue.internal.rest.TaskWire.EventView;
+import dev.rota.queue.internal.rest.TaskWire.SubmitTask;
+import dev.rota.queue.internal.rest.TaskWire.TaskView;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** GPU tasks: submitted into a project, admitted by the queue, cancelled by their owners. */
+@Path("tasks")
+@RequestScoped
+@Tag(name = "Queue")
+@Produces(MediaType.APPLICATION_JSON)
+public class TaskResource {
+
+  @Inject TaskService tasks;
+  @Inject Caller caller;
+  @Context UriInfo uri;
+
+  @POST
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(
+      summary =
+          "Submit a task into a project or subproject (members); a repeated Idempotency-Key"
+              + " returns the task it made the first time")
+  public Response submit(
+      @HeaderParam("Idempotency-Key") @Size(min = 1, max = 255) String idempotencyKey,
+      @Valid @NotNull SubmitTask request) {
+    TaskRow task =
+        tasks.submit(
+            caller,
+            new Submission(
+                request.nodeId(),
+                request.pool(),
+                request.replicas(),
+                request.gpusPerReplica(),
+                request.priorityClass(),
+                spec(request),
+                request.minRuntimeDuration(),
+                request.maxRuntimeDuration(),
+                caller.name(),
+                idempotencyKey));
+    return Response.created(uri.getAbsolutePathBuilder().path(String.valueOf(task.id())).build())
+        .entity(TaskView.of(task))
+        .build();
+  }
+
+  @GET
+  @Path("{id}")
+  @Operation(summary = "A task (viewers of its node)")
+  public TaskView get(@PathParam("id") long id) {
+    return TaskView.of(tasks.get(caller, id));
+  }
+
+  @GET
+  @Path("{id}/events")
+  @Operation(summary = "Every transition of a task, with its reason, time and actor")
+  public List<EventView> events(@PathParam("id") long id) {
+    return tasks.events(caller, id).stream().map(EventView::of).toList();
+  }
+
+  @POST
+  @Path("{id}/cancel")
+  @Operation(summary = "Cancel a task: your own as a member, any as an administrator of its node")
+  public TaskView cancel(@PathParam("id") long id) {
+    return TaskView.of(tasks.cancel(caller, id));
+  }
+
+  /** What the Pods run, kept as the task's spec. */
+  private static String spec(SubmitTask request) {
+    try (Jsonb jsonb = JsonbBuilder.create()) {
+      return jsonb.toJson(request.container());
+    } catch (Exception e) {
+      throw new IllegalStateException("Could not keep the task's container", e);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package dev.rota.queue.internal.rest;
+
+import dev.rota.queue.QueueException.InvalidTaskRequest;
+import dev.rota.queue.internal.persistence.TaskRepository.Event;
+import dev.rota.queue.internal.persistence.TaskRow;
+import jakarta.json.bind.annotation.JsonbTransient;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+
+/** Request and response bodies of the task endpoints. */
+public final class TaskWire {
+
+  private TaskWire() {}
+
+  /** The container every replica runs. */
+  public record Container(
+      @NotBlank @Size(max = 512) String image,
+      @Size(max = 64) List<@NotNull @Size(max = 4096) String> command,
+      @Size(max = 256) List<@NotNull @Size(max = 4096) String> args,
+      @Size(max = 128)
+          Map<
+                  @NotNull @Pattern(regexp = "[A-Za-z_][A-Za-z0-9_]{0,254}") String,
+                  @NotNull @Size(max = 4096) String>
+              env) {}
+
+  /**
+   * A task to submit: {@code replicas} × {@code gpusPerReplica} GPUs placed together (a gang) on
+   * nodes of {@code pool}. Runtimes are ISO-8601 durations ({@code PT2H}).
+   */
+  public record SubmitTask(
+      @NotNull Long nodeId,
+      @NotNull
+          @Pattern(regexp = "[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?", message = "must be a pool name")
+          String pool,
+      @NotNull @Min(1) @Max(256) Integer replicas,
+      @NotNull @Min(1) @Max(64) Integer gpusPerReplica,
+      @Pattern(
+              regexp = "[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?",
+              message = "must be a PriorityClass name")
+          String priorityClass,
+      @Valid @NotNull Container container,
+      @Size(max = 32) String minRuntime,
+      @Size(max = 32) String maxRuntime) {
+
+    /** The longest runtime a task may ask for. */
+    static final Duration LONGEST = Duration.ofDays(366);
+
+    @JsonbTransient
+    Duration minRuntimeDuration() {
+      return runtime("minRuntime", minRuntime);
+    }
+
+    @JsonbTransient
+    Duration maxRuntimeDuration() {
+      return runtime("maxRuntime", maxRuntime);
+    }
+
+    private static Duration runtime(String field, String value) {
+      if (value == null) {
+        return null;
+      }
+      Duration parsed;
+      try {
+        parsed = Duration.parse(value);
+      } catch (DateTimeParseException e) {
+        throw new InvalidTaskRequest(field + " must be an ISO-8601 duration such as PT2H.");
+      }
+      if (parsed.isNegative() || parsed.isZero() || parsed.compareTo(LONGEST) > 0) {
+        throw new InvalidTaskRequest(field + " must be longer than zero and at most 366 days.");
+      }
+      return parsed.withNanos(0);
+    }
+  }
+
+  /** A task as it stands. */
+  public record TaskView(
+      long id,
+      long nodeId,
+      String pool,
+      int replicas,
+      int gpusPerReplica,
+      String priorityClass,
+      int priority,
+      String state,
+      int attempt,
+      String quotaMode,
+      String waitReason,
+      String submittedBy,
+      Instant queuedAt) {
+
+    static TaskView of(TaskRow row) {
+      return new TaskView(
+          row.id(),
+          row.nodeId(),
+          row.pool(),
+          row.replicas(),
+          row.gpusPerReplica(),
+          row.priorityClass(),
+          row.priority(),
+          row.state(),
+          row.attempt(),
+          row.quotaMode(),
+          row.waitReason(),
+          row.submittedBy(),
+          row.queuedAt());
+    }
+  }
+
+  /** One transition of a task. */
+  public record EventView(
+      String from, String to, int attempt, String reason, String actor, Instant at) {
+    static EventView of(Event event) {
+      return new EventView(
+          event.from(), event.to(), event.attempt(), event.reason(), event.actor(), event.at());
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package dev.rota.tenancy.internal.rest;
+
+import dev.rota.platform.Caller;
+import dev.rota.tenancy.internal.application.PoolQuotaService;
+import dev.rota.tenancy.internal.persistence.PoolQuotaRepository.PoolQuotaRow;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** A node's GPU quota per node pool, below its totals ({@code PUT /nodes/{id}/quota}). */
+@Path("nodes/{id}/quota/pools")
+@RequestScoped
+@Tag(name = "Tree")
+@Produces(MediaType.APPLICATION_JSON)
+public class PoolQuotaResource {
+
+  /** A node-pool name, as storage's pool roots spell it. */
+  static final String POOL_NAME = "[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?";
+
+  static final String POOL_NAME_RULE = "must be a pool name: up to 63 of a-z, 0-9, '.' and '-'";
+
+  @Inject PoolQuotaService quotas;
+  @Inject Caller caller;
+
+  /** A node's guarantee and limit in one pool. */
+  public record PoolQuotaView(String pool, int guaranteedGpus, Integer gpuLimit) {
+    static PoolQuotaView of(PoolQuotaRow row) {
+      return new PoolQuotaView(row.pool(), row.guaranteedGpus(), row.gpuLimit());
+    }
+  }
+
+  /** The guarantee and limit to set in a pool; no limit means the node's total limit applies. */
+  public record PoolQuotaRequest(
+      @NotNull @Min(0) @Max(1_000_000) Integer guaranteedGpus,
+      @Min(0) @Max(1_000_000) Integer gpuLimit) {}
+
+  @GET
+  @Operation(summary = "The node's quota rows per pool (pools without a row: its totals apply)")
+  public List<PoolQuotaView> list(@PathParam("id") long nodeId) {
+    return quotas.list(caller, nodeId).stream().map(PoolQuotaView::of).toList();
+  }
+
+  @PUT
+  @Path("{pool}")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(
+      summary = "Set the node's guarantee and limit in a pool (administrators of the parent)")
+  public PoolQuotaView put(
+      @PathParam("id") long nodeId,
+      @PathParam("pool") @Pattern(regexp = POOL_NAME, message = POOL_NAME_RULE) String pool,
+      @Valid @NotNull PoolQuotaRequest request) {
+    return PoolQuotaView.of(
+        quotas.put(caller, nodeId, pool, request.guaranteedGpus(), request.gpuLimit()));
+  }
+
+  @DELETE
+  @Path("{pool}")
+  @Operation(summary = "Remove the node's quota row for a pool; its totals apply there again")
+  public Response delete(
+      @PathParam("id") long nodeId,
+      @PathParam("pool") @Pattern(regexp = POOL_NAME, message = POOL_NAME_RULE) String pool) {
+    quotas.delete(caller, nodeId, pool);
+    return Response.noContent().build();
+  }
+}
