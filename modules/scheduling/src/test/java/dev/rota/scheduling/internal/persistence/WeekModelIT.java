@@ -26,7 +26,9 @@ import org.junit.jupiter.api.Test;
  * refuse. Offers often start or end exactly where an accepted window ends or starts, so that
  * touching and the week's end are exercised. The same offers run against deliberately broken copies
  * of the constraint, to prove the comparison would catch such a mistake. The seed is fixed and
- * printed; {@code -Drota.week.seed=...} replays another.
+ * printed; {@code -Drota.week.seed=...} replays another. A second run mixes weekly windows in
+ * effect from random instants with one-off windows and decides by enumerating real occurrences
+ * ({@link OccurrenceModel}); on V3's constraint it finds the false conflicts V11 removed.
  */
 class WeekModelIT {
 
