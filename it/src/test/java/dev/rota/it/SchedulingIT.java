@@ -314,6 +314,169 @@ class SchedulingIT {
   }
 
   @Test
+  void a_stranger_sees_when_a_pool_is_reserved_but_not_by_whom_and_a_viewer_sees_both() {
+    long nights =
+        RotaClient.id(rota.post(admin, windows, reservation("\"Sat 22:00\"", "\"Sun 06:00\"")));
+    String viewer = rota.createUser(admin, "vera-" + suffix);
+    bind(project, viewer, "viewer");
+    String stranger = rota.token("stranger-" + suffix);
+    String calendarPath = "/api/v1/calendars/" + calendar;
+    String availability = calendarPath + "/availability?at=2026-03-29T02:30:00Z";
+    String occurrences = calendarPath + "/occurrences?from=2026-03-23&to=2026-03-30";
+
+    for (HttpResponse<String> read :
+        java.util.List.of(
+            rota.get(stranger, windows),
+            rota.get(stranger, windows + "/" + nights),
+            rota.get(stranger, availability),
+            rota.get(stranger, occurrences))) {
+      assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+      assertThat(read.body()).doesNotContain("nights", "\"ownerNodeId\":" + project);
+    }
+    assertProblem(rota.get(availability), 401, "unauthenticated");
+    JsonObject held = RotaClient.ok(rota.get(stranger, availability));
+    assertThat(held.getString("state")).isEqualTo("reserved");
+    assertThat(held.getJsonObject("window").getJsonNumber("id").longValue()).isEqualTo(nights);
+    assertThat(hidden(held.getJsonObject("window"), "ownerNodeId")).isTrue();
+    assertThat(hidden(held.getJsonObject("window"), "label")).isTrue();
+    JsonObject occurrence =
+        RotaClient.ok(rota.get(stranger, occurrences)).getJsonArray("items").getJsonObject(0);
+    assertThat(occurrence.getString("kind")).isEqualTo("reservation");
+    assertThat(hidden(occurrence, "ownerNodeId")).isTrue();
+
+    JsonObject seen =
+        RotaClient.ok(rota.get(rota.token(viewer), availability)).getJsonObject("window");
+    assertThat(seen.getJsonNumber("ownerNodeId").longValue()).isEqualTo(project);
+    assertThat(seen.getString("label")).isEqualTo("nights");
+  }
+
+  @Test
+  void a_conflict_with_another_tenants_reservation_does_not_name_its_holder() {
+    long nights =
+        RotaClient.id(rota.post(admin, windows, reservation("\"Tue 22:00\"", "\"Wed 06:00\"")));
+    String dana = rota.createUser(admin, "dana-" + suffix);
+    long other =
+        RotaClient.id(
+            rota.post(
+                admin,
+                "/api/v1/nodes",
+                "{\"kind\":\"group\",\"name\":\"Other " + suffix + "\",\"guaranteedGpus\":1}"));
+    bind(other, dana, "admin");
+
+    JsonObject problem =
+        assertProblem(
+            rota.post(
+                rota.token(dana),
+                windows,
+                "{\"kind\":\"reservation\",\"ownerNodeId\":"
+                    + other
+                    + ",\"start\":\"Tue 23:00\",\"end\":\"Wed 01:00\"}"),
+            409,
+            "window-conflict");
+
+    assertThat(problem.getJsonNumber("conflictingWindowId").longValue()).isEqualTo(nights);
+    assertThat(problem.getString("detail"))
+        .contains("window " + nights)
+        .doesNotContain("held by", String.valueOf(project), "nights");
+  }
+
+  @Test
+  void instants_outside_1970_to_9999_are_a_400_naming_the_field_and_store_nothing() {
+    String calendarPath = "/api/v1/calendars/" + calendar;
+    JsonObject far =
+        assertProblem(
+            rota.post(
+                admin,
+                windows,
+                "{\"kind\":\"maintenance\",\"start\":\"Mon 01:00\",\"end\":\"Mon 02:00\","
+                    + "\"effectiveFrom\":\"+300000-01-01T00:00:00Z\"}"),
+            400,
+            "instant-out-of-range");
+    assertThat(far.getString("field")).isEqualTo("effectiveFrom");
+    assertThat(far.getString("detail")).startsWith("effectiveFrom: ").contains("9999-12-31");
+    assertThat(
+            assertProblem(
+                    rota.post(
+                        admin,
+                        windows,
+                        "{\"kind\":\"maintenance\",\"start\":\"Mon 01:00\",\"end\":\"Mon"
+                            + " 02:00\",\"effectiveFrom\":\"-5000-01-01T00:00:00Z\"}"),
+                    400,
+                    "instant-out-of-range")
+                .getString("field"))
+        .isEqualTo("effectiveFrom");
+    assertThat(
+            assertProblem(
+                    rota.post(
+                        admin,
+                        windows,
+                        oneOff("+294276-01-01T00:00:00Z", "+294276-01-02T00:00:00Z")),
+                    400,
+                    "instant-out-of-range")
+                .getString("field"))
+        .isEqualTo("from");
+    assertThat(
+            assertProblem(
+                    rota.get(admin, calendarPath + "/availability?at=-5000-01-01T00:00:00Z"),
+                    400,
+                    "instant-out-of-range")
+                .getString("field"))
+        .isEqualTo("at");
+    assertThat(
+            assertProblem(
+                    rota.get(admin, calendarPath + "/free-slots?min=PT1H&week=%2B300000-01-01"),
+                    400,
+                    "instant-out-of-range")
+                .getString("field"))
+        .isEqualTo("week");
+    assertThat(
+            assertProblem(
+                    rota.get(admin, calendarPath + "/occurrences?from=-5000-01-01&to=2026-01-01"),
+                    400,
+                    "instant-out-of-range")
+                .getString("field"))
+        .isEqualTo("from");
+    assertThat(RotaClient.ok(rota.get(admin, windows)).getJsonArray("items")).isEmpty();
+    RotaClient.ok(
+        rota.post(admin, windows, oneOff("9999-12-31T22:00:00Z", "9999-12-31T23:59:59Z")));
+  }
+
+  @Test
+  void a_weekly_window_whose_first_occurrence_follows_a_one_off_maintenance_is_no_conflict() {
+    long utc =
+        RotaClient.id(
+            rota.post(
+                admin,
+                "/api/v1/calendars",
+                "{\"kind\":\"pool\",\"name\":\"utc-" + suffix + "\",\"timeZone\":\"UTC\"}"));
+    String utcWindows = "/api/v1/calendars/" + utc + "/windows";
+    long maintenance =
+        RotaClient.id(
+            rota.post(admin, utcWindows, oneOff("2027-03-01T09:00:00Z", "2027-03-03T09:00:00Z")));
+
+    JsonObject weekly =
+        RotaClient.ok(rota.post(admin, utcWindows, mondayMorning("2027-03-02T00:00:00Z")));
+    JsonObject refused =
+        assertProblem(
+            rota.post(admin, utcWindows, mondayMorning("2027-03-01T00:00:00Z")),
+            409,
+            "window-conflict");
+
+    assertThat(Instant.parse(weekly.getString("from")))
+        .isEqualTo(Instant.parse("2027-03-02T00:00:00Z"));
+    assertThat(refused.getJsonNumber("conflictingWindowId").longValue()).isEqualTo(maintenance);
+    JsonObject occurrences =
+        RotaClient.ok(
+            rota.get(
+                admin, "/api/v1/calendars/" + utc + "/occurrences?from=2027-03-01&to=2027-03-15"));
+    assertThat(occurrences.getJsonArray("items").getValuesAs(JsonObject.class))
+        .extracting(o -> OffsetDateTime.parse(o.getString("start")).toInstant().toString())
+        .containsExactly("2027-03-01T09:00:00Z", "2027-03-08T09:30:00Z");
+    assertThat(rota.send(rota.authorized("/api/v1/calendars/" + utc, admin).DELETE()).statusCode())
+        .isEqualTo(204);
+  }
+
+  @Test
   void every_scheduling_endpoint_is_in_the_openapi_document() {
     String openapi = rota.get("/openapi").body();
 
@@ -354,6 +517,19 @@ class SchedulingIT {
         + ",\"end\":"
         + end
         + ",\"effectiveFrom\":\"2026-01-05T00:00:00Z\"}";
+  }
+
+  private String mondayMorning(String effectiveFrom) {
+    return "{\"kind\":\"reservation\",\"ownerNodeId\":"
+        + project
+        + ",\"start\":\"Mon 09:30\",\"end\":\"Mon 10:00\",\"effectiveFrom\":\""
+        + effectiveFrom
+        + "\"}";
+  }
+
+  /** Whether a member is absent or null, as the view of a window the caller may not see has it. */
+  private static boolean hidden(JsonObject object, String member) {
+    return !object.containsKey(member) || object.isNull(member);
   }
 
   private static String oneOff(String from, String to) {

@@ -33,6 +33,39 @@ public abstract class SchedulingException extends ProblemException {
   }
 
   /**
+   * An instant or date outside the range scheduling keeps (1970-01-01T00:00:00Z to
+   * 9999-12-31T23:59:59Z); names the field in {@code field}.
+   */
+  public static final class InstantOutOfRange extends SchedulingException {
+
+    private final String field;
+
+    public InstantOutOfRange(String field, String text, String earliest, String latest) {
+      super(
+          400,
+          "Instant out of range",
+          field
+              + ": '"
+              + text
+              + "' is outside the range scheduling keeps; give a time from "
+              + earliest
+              + " to "
+              + latest
+              + ".");
+      this.field = field;
+    }
+
+    public String field() {
+      return field;
+    }
+
+    @Override
+    public Map<String, Object> extensions() {
+      return Map.of("field", field);
+    }
+  }
+
+  /**
    * The window would hold an instant that another window of the calendar already holds; names that
    * window in {@code conflictingWindowId}.
    */

@@ -1,5 +1,6 @@
 package dev.rota.scheduling.internal.application;
 
+import dev.rota.platform.Caller;
 import dev.rota.platform.Transactions;
 import dev.rota.scheduling.SchedulingException.CalendarNotFound;
 import dev.rota.scheduling.SchedulingException.InvalidSchedulingRequest;
@@ -11,6 +12,7 @@ import dev.rota.scheduling.internal.persistence.OccupancyRepository;
 import dev.rota.scheduling.internal.persistence.OccupancyRepository.Holding;
 import dev.rota.scheduling.internal.persistence.OccupancyRepository.Occurrence;
 import dev.rota.scheduling.internal.persistence.WindowRepository;
+import dev.rota.tenancy.Authorization;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -23,7 +25,10 @@ import java.time.LocalDate;
 import java.time.temporal.TemporalAdjusters;
 import java.util.List;
 
-/** Reading a calendar as a calendar view does: who holds it when, and what is free. */
+/**
+ * Reading a calendar as a calendar view does: who holds it when, and what is free. Any caller may
+ * read any calendar; the holders and labels of windows follow {@link WindowPrivacy}.
+ */
 @ApplicationScoped
 public class CalendarViewService {
 
@@ -40,24 +45,30 @@ public class CalendarViewService {
   private final OccupancyRepository occupancy = new OccupancyRepository();
 
   @Inject Transactions transactions;
+  @Inject Authorization authorization;
   Clock clock = Clock.systemUTC();
 
   public CalendarViewService() {}
 
   /** For tests and tools outside the container. */
-  public CalendarViewService(Transactions transactions, Clock clock) {
+  public CalendarViewService(Transactions transactions, Authorization authorization, Clock clock) {
     this.transactions = transactions;
+    this.authorization = authorization;
     this.clock = clock;
   }
 
   /** The calendar and what holds it at {@code at} (now when null). */
-  public Status at(long calendarId, Instant at) {
+  public Status at(Caller caller, long calendarId, Instant at) {
     Instant when = at == null ? clock.instant() : at;
     return transactions.read(
         c -> {
           CalendarRow calendar = calendar(c, calendarId);
           Holding holding = occupancy.at(c, calendarId, when).orElseThrow();
-          return new Status(calendar, when, holding);
+          WindowPrivacy privacy = new WindowPrivacy(authorization, c, caller);
+          return new Status(
+              calendar,
+              when,
+              new Holding(holding.weekSecond(), holding.window().map(privacy::shown)));
         });
   }
 
@@ -65,7 +76,7 @@ public class CalendarViewService {
    * The occurrences overlapping [from, to), whole, except that a window that never ends on its own
    * (a whole-week weekly window) is cut at {@code from} and {@code to}.
    */
-  public Occurrences occurrences(long calendarId, Instant from, Instant to) {
+  public Occurrences occurrences(Caller caller, long calendarId, Instant from, Instant to) {
     if (!from.isBefore(to) || Duration.between(from, to).compareTo(LONGEST_SPAN) > 0) {
       throw new InvalidSchedulingRequest(
           "from must be before to, at most 92 days apart (from " + from + ", to " + to + ").");
@@ -76,9 +87,13 @@ public class CalendarViewService {
           List<Occurrence> found =
               occupancy.occurrences(c, calendarId, from, to, MOST_OCCURRENCES + 1);
           boolean truncated = found.size() > MOST_OCCURRENCES;
+          WindowPrivacy privacy = new WindowPrivacy(authorization, c, caller);
           List<Occurrence> shown =
               (truncated ? found.subList(0, MOST_OCCURRENCES) : found)
-                  .stream().map(o -> cutEndless(o, from, to)).toList();
+                  .stream()
+                      .map(o -> cutEndless(o, from, to))
+                      .map(o -> new Occurrence(privacy.shown(o.window()), o.start(), o.end()))
+                      .toList();
           return new Occurrences(calendar, shown, truncated);
         });
   }

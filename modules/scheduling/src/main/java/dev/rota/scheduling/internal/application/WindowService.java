@@ -23,10 +23,11 @@ import java.util.Optional;
 import org.postgresql.util.PSQLException;
 
 /**
- * Booking and removing windows. Reservations are booked by the administrators of the node that
- * holds them, maintenance by platform administrators. Whether a window fits is the database's call
- * (the exclusion constraint windows_no_overlap); when it refuses, the same transaction looks up the
- * window it conflicts with, so the 409 can name it.
+ * Booking, reading and removing windows. Reservations are booked by the administrators of the node
+ * that holds them, maintenance by platform administrators; every caller reads every window, its
+ * holder and label only as {@link WindowPrivacy} allows (also in the 409). Whether a window fits is
+ * the database's call (the exclusion constraint windows_no_overlap); when it refuses, the same
+ * transaction looks up the window it conflicts with, so the 409 can name it.
  */
 @ApplicationScoped
 public class WindowService {
@@ -65,8 +66,11 @@ public class WindowService {
               throw e;
             }
             c.rollback(beforeInsert);
+            WindowPrivacy privacy = new WindowPrivacy(authorization, c, caller);
             Optional<WindowRow> other =
-                windows.firstConflict(c, calendarId, spec.weekly(), spec.from(), spec.to());
+                windows
+                    .firstConflict(c, calendarId, spec.weekly(), spec.from(), spec.to())
+                    .map(privacy::shown);
             throw new WindowConflict(
                 other.map(WindowRow::id).orElse(null),
                 constraintOf(e),
@@ -75,18 +79,26 @@ public class WindowService {
         });
   }
 
-  public WindowRow get(long calendarId, long windowId) {
-    return transactions.read(c -> existing(c, calendarId, windowId));
+  /** The window as the caller may see it (see {@link WindowPrivacy}). */
+  public WindowRow get(Caller caller, long calendarId, long windowId) {
+    return transactions.read(
+        c -> new WindowPrivacy(authorization, c, caller).shown(existing(c, calendarId, windowId)));
   }
 
-  /** {@code limit + 1} windows of the calendar after the cursor, in id order. */
-  public List<WindowRow> page(long calendarId, Long afterId, int limit) {
+  /**
+   * {@code limit + 1} windows of the calendar after the cursor, in id order, as the caller may see
+   * them.
+   */
+  public List<WindowRow> page(Caller caller, long calendarId, Long afterId, int limit) {
     return transactions.read(
         c -> {
           calendars
               .find(c, calendarId)
               .orElseThrow(() -> new CalendarNotFound(String.valueOf(calendarId)));
-          return windows.page(c, calendarId, afterId, limit + 1);
+          WindowPrivacy privacy = new WindowPrivacy(authorization, c, caller);
+          return windows.page(c, calendarId, afterId, limit + 1).stream()
+              .map(privacy::shown)
+              .toList();
         });
   }
 

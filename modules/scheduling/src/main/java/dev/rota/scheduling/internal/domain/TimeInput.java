@@ -1,5 +1,6 @@
 package dev.rota.scheduling.internal.domain;
 
+import dev.rota.scheduling.SchedulingException.InstantOutOfRange;
 import dev.rota.scheduling.SchedulingException.InvalidSchedulingRequest;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -13,9 +14,19 @@ import java.util.regex.Pattern;
 /**
  * Reads the instants, dates, durations and zones clients send, refusing with a 400 that says what
  * was expected. Instants carry an offset ({@code 2026-12-01T08:00:00Z} or {@code ...+01:00}) and
- * whole seconds, since windows are kept to the second.
+ * whole seconds, since windows are kept to the second. Every instant and date lies within {@link
+ * #EARLIEST} and {@link #LATEST} (the database's check windows_effective_in_range keeps stored
+ * windows to the same range): PostgreSQL's own range ends in the year 294276 and the driver turns
+ * years before 4713 BC into -infinity, so without a bound of our own such input reached a 500 or
+ * was silently changed.
  */
 public final class TimeInput {
+
+  /** The first instant scheduling accepts. */
+  public static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+
+  /** The last instant scheduling accepts. */
+  public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
   private static final Pattern SECONDS = Pattern.compile("\\d{1,9}");
 
@@ -28,8 +39,8 @@ public final class TimeInput {
         throw new InvalidSchedulingRequest(
             field + ": '" + text + "' has a fraction of a second; windows are kept to the second.");
       }
-      return instant;
-    } catch (DateTimeParseException e) {
+      return inRange(field, text, instant);
+    } catch (DateTimeParseException | ArithmeticException e) {
       throw new InvalidSchedulingRequest(
           field
               + ": '"
@@ -44,24 +55,38 @@ public final class TimeInput {
    */
   public static Instant instantOrDate(String field, String text, ZoneId zone) {
     String value = text == null ? "" : text.strip();
-    if (value.length() == 10) {
-      try {
-        return LocalDate.parse(value).atStartOfDay(zone).toInstant();
-      } catch (DateTimeParseException e) {
-        throw new InvalidSchedulingRequest(
-            field + ": '" + text + "' is not a date; write it as 2026-03-23.");
-      }
+    if (value.indexOf('T') < 0 && value.indexOf('t') < 0) {
+      // A date's first moment may lie a few hours outside [EARLIEST, LATEST] on the calendar's
+      // clock; that is still far inside PostgreSQL's range, and reads only.
+      return date(field, value).atStartOfDay(zone).toInstant();
     }
     return instant(field, value);
   }
 
+  /** A date from 1970-01-01 to 9999-12-31. */
   public static LocalDate date(String field, String text) {
+    LocalDate date;
     try {
-      return LocalDate.parse(text.strip());
+      date = LocalDate.parse(text.strip());
     } catch (DateTimeParseException e) {
       throw new InvalidSchedulingRequest(
           field + ": '" + text + "' is not a date; write it as 2026-03-23.");
     }
+    if (date.getYear() < 1970 || date.getYear() > 9999) {
+      throw outOfRange(field, text);
+    }
+    return date;
+  }
+
+  private static Instant inRange(String field, String text, Instant instant) {
+    if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+      throw outOfRange(field, text);
+    }
+    return instant;
+  }
+
+  private static InstantOutOfRange outOfRange(String field, String text) {
+    return new InstantOutOfRange(field, text, EARLIEST.toString(), LATEST.toString());
   }
 
   /** A length: ISO-8601 ({@code PT2H30M}) or seconds, more than 0 and at most a week. */

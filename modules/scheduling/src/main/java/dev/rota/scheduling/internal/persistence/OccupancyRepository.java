@@ -17,8 +17,9 @@ import java.util.Optional;
 /**
  * Who holds a calendar when: the window holding it at an instant, and the occurrences of its
  * windows between two instants. Both apply the rule of V3__scheduling.sql: a window holds instant T
- * when T is in its effective range and the calendar's wall clock shows, at T, a second of the week
- * that the window covers; time zones and daylight-saving changes are PostgreSQL's.
+ * when T is in its held range (V11: from its first occurrence on) and the calendar's wall clock
+ * shows, at T, a second of the week that the window covers; time zones and daylight-saving changes
+ * are PostgreSQL's.
  */
 public class OccupancyRepository {
 
@@ -36,7 +37,7 @@ public class OccupancyRepository {
                ON w.calendar_id = c.id
               AND scheduling.window_cover(w.start_second, w.end_second, w.once_cover)
                   @> scheduling.week_second(asked.at, c.time_zone)
-              AND w.effective @> asked.at
+              AND w.held @> asked.at
        WHERE c.id = ?                                                      -- 2 calendar
       """
           .formatted(WindowRow.COLUMNS);
@@ -59,12 +60,12 @@ public class OccupancyRepository {
         CROSS JOIN LATERAL (
           SELECT r FROM scheduling.weekly_occurrences(
                           scheduling.window_cover(w.start_second, w.end_second, NULL),
-                          c.time_zone, w.effective * asked.wide) AS r
+                          c.time_zone, w.held * asked.wide) AS r
            WHERE w.start_second IS NOT NULL
           UNION ALL
-          SELECT w.effective WHERE w.start_second IS NULL) AS o (occurrence)
+          SELECT w.held WHERE w.start_second IS NULL) AS o (occurrence)
        WHERE c.id = ?                                                      -- 5 calendar
-         AND w.effective && asked.span
+         AND w.held && asked.span
          AND o.occurrence && asked.span
        ORDER BY lower(o.occurrence), w.id
        LIMIT ?                                                             -- 6 most rows
@@ -87,7 +88,7 @@ public class OccupancyRepository {
           ON w.calendar_id = c.id
          AND scheduling.window_cover(w.start_second, w.end_second, w.once_cover)
              @> scheduling.week_second(asked.at, c.time_zone)
-         AND w.effective @> asked.at
+         AND w.held @> asked.at
         LEFT JOIN tenancy.nodes owner ON owner.id = w.owner_node_id
        WHERE c.kind = 'pool' AND c.name = ?                                -- 3 the pool
        LIMIT 1

@@ -63,19 +63,27 @@ public class WindowRepository {
 
   /**
    * The oldest window of the calendar that a candidate would conflict with: the constraint's own
-   * predicate, evaluated for the candidate's values.
+   * predicate, evaluated for the candidate's values (its held range computed as the trigger does).
    */
   private static final String FIRST_CONFLICT =
       """
+      WITH candidate AS (
+        SELECT c.id AS calendar_id,
+               CASE WHEN ?::integer IS NULL                                -- 1 start, null: one-off
+                    THEN scheduling.local_week_cover(tstzrange(?, ?), c.time_zone) -- 2 from, 3 to
+                    ELSE scheduling.window_cover(?, ?, NULL) END AS cover, -- 4 start, 5 end
+               CASE WHEN ?::integer IS NULL                                -- 6 start, null: one-off
+                    THEN tstzrange(?, ?)                                   -- 7 from, 8 to
+                    ELSE scheduling.window_held(?, ?,                      -- 9 start, 10 end
+                           tstzrange(COALESCE(?, date_trunc('second', now())), NULL),
+                                                                           -- 11 from, or now
+                           c.time_zone) END AS held
+          FROM scheduling.calendars c
+         WHERE c.id = ?)                                                   -- 12 calendar
       SELECT %s
-        FROM scheduling.calendars c JOIN scheduling.windows w ON w.calendar_id = c.id
-       WHERE c.id = ?                                                      -- 1 calendar
-         AND scheduling.window_cover(w.start_second, w.end_second, w.once_cover)
-             && CASE WHEN ?::integer IS NULL                               -- 2 start, null: one-off
-                     THEN scheduling.local_week_cover(tstzrange(?, ?), c.time_zone) -- 3 from, 4 to
-                     ELSE scheduling.window_cover(?, ?, NULL) END          -- 5 start, 6 end
-         AND w.effective && tstzrange(COALESCE(?, date_trunc('second', now())), ?)
-                                                                           -- 7 from, 8 to or null
+        FROM candidate JOIN scheduling.windows w ON w.calendar_id = candidate.calendar_id
+       WHERE scheduling.window_cover(w.start_second, w.end_second, w.once_cover) && candidate.cover
+         AND w.held && candidate.held
        ORDER BY w.id
        LIMIT 1
       """
@@ -160,14 +168,18 @@ public class WindowRepository {
     try (PreparedStatement query = c.prepareStatement(FIRST_CONFLICT)) {
       Integer start = window == null ? null : window.start();
       Integer end = window == null ? null : window.end();
-      query.setLong(1, calendarId);
-      NullableParameters.setInt(query, 2, start);
-      NullableParameters.setInstant(query, 3, from);
-      NullableParameters.setInstant(query, 4, to);
-      NullableParameters.setInt(query, 5, start);
-      NullableParameters.setInt(query, 6, end);
+      NullableParameters.setInt(query, 1, start);
+      NullableParameters.setInstant(query, 2, from);
+      NullableParameters.setInstant(query, 3, to);
+      NullableParameters.setInt(query, 4, start);
+      NullableParameters.setInt(query, 5, end);
+      NullableParameters.setInt(query, 6, start);
       NullableParameters.setInstant(query, 7, from);
-      NullableParameters.setInstant(query, 8, window == null ? to : null);
+      NullableParameters.setInstant(query, 8, to);
+      NullableParameters.setInt(query, 9, start);
+      NullableParameters.setInt(query, 10, end);
+      NullableParameters.setInstant(query, 11, from);
+      query.setLong(12, calendarId);
       return single(query);
     }
   }

@@ -39,6 +39,24 @@ public record WindowRow(
     return new WeekWindow(startSecond, endSecond);
   }
 
+  /**
+   * The same window without its owner, and without its label when {@code hideLabel}: what a caller
+   * who cannot see the owning node is shown.
+   */
+  public WindowRow withoutOwner(boolean hideLabel) {
+    return new WindowRow(
+        id,
+        calendarId,
+        kind,
+        null,
+        hideLabel ? null : label,
+        startSecond,
+        endSecond,
+        from,
+        to,
+        createdAt);
+  }
+
   /** A few words for an error message: what the window is and whose. */
   public String describe() {
     String when =

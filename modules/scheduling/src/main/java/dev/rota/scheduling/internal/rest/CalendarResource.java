@@ -108,7 +108,7 @@ public class CalendarResource {
       summary =
           "Whether the calendar is free at an instant (default now), or which window holds it")
   public AvailabilityView availability(@PathParam("id") long id, @QueryParam("at") String at) {
-    Status status = views.at(id, at == null ? null : TimeInput.instant("at", at));
+    Status status = views.at(caller, id, at == null ? null : TimeInput.instant("at", at));
     ZoneId zone = status.calendar().zone();
     Optional<WindowRow> window = status.holding().window();
     String state =
@@ -138,6 +138,7 @@ public class CalendarResource {
     ZoneId zone = calendars.get(id).zone();
     Occurrences found =
         views.occurrences(
+            caller,
             id,
             TimeInput.instantOrDate("from", from, zone),
             TimeInput.instantOrDate("to", to, zone));

@@ -57,13 +57,16 @@ public class WindowResource {
   }
 
   @GET
-  @Operation(summary = "The calendar's windows in id order")
+  @Operation(
+      summary =
+          "The calendar's windows in id order; the holder and label of a reservation only to"
+              + " callers with a role at the holding node")
   public Page<WindowView> list(
       @PathParam("calendarId") long calendarId,
       @QueryParam("cursor") String cursor,
       @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
     return Page.of(
-        windows.page(calendarId, Cursors.afterId(cursor), limit),
+        windows.page(caller, calendarId, Cursors.afterId(cursor), limit),
         limit,
         w -> String.valueOf(w.id()),
         WindowView::of);
@@ -74,7 +77,7 @@ public class WindowResource {
   @Operation(summary = "A window by id")
   public WindowView get(
       @PathParam("calendarId") long calendarId, @PathParam("windowId") long windowId) {
-    return WindowView.of(windows.get(calendarId, windowId));
+    return WindowView.of(windows.get(caller, calendarId, windowId));
   }
 
   @DELETE

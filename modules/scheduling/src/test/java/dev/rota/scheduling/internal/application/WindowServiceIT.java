@@ -153,7 +153,7 @@ class WindowServiceIT {
                 () -> service.cancel(ALICE, calendar.id(), maintenance.id()), Forbidden.class))
         .isNotNull();
     service.cancel(OPERATOR, calendar.id(), maintenance.id());
-    assertThat(service.page(calendar.id(), null, 10)).isEmpty();
+    assertThat(service.page(OPERATOR, calendar.id(), null, 10)).isEmpty();
   }
 
   @Test

@@ -7,6 +7,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -21,7 +26,9 @@ import org.junit.jupiter.api.Test;
  * refuse. Offers often start or end exactly where an accepted window ends or starts, so that
  * touching and the week's end are exercised. The same offers run against deliberately broken copies
  * of the constraint, to prove the comparison would catch such a mistake. The seed is fixed and
- * printed; {@code -Drota.week.seed=...} replays another.
+ * printed; {@code -Drota.week.seed=...} replays another. A second run mixes weekly windows in
+ * effect from random instants with one-off windows and decides by enumerating real occurrences
+ * ({@link OccurrenceModel}); on V3's constraint it finds the false conflicts V11 removed.
  */
 class WeekModelIT {
 
@@ -73,6 +80,101 @@ class WeekModelIT {
     assertThat(outcome.refused()).isGreaterThan(OFFERS / 5);
     assertThat(outcome.wrappingAccepted()).isGreaterThan(20);
     assertThat(outcome.wrappingRefused()).isGreaterThan(200);
+  }
+
+  /**
+   * Weekly windows in effect from random instants mixed with one-off windows (some longer than a
+   * week) in the same calendars, UTC and Europe/Berlin across both of its 2027 clock changes,
+   * offered to PostgreSQL and to {@link OccurrenceModel}, which decides by listing the real
+   * occurrences of every window. A quarter of the weekly offers start where an accepted one-off
+   * starts and take effect inside it, after that instant: their first occurrence is a week later,
+   * which a constraint comparing effective ranges instead of occurrences refuses.
+   */
+  @Test
+  void weekly_windows_from_any_instant_and_one_off_windows_agree_with_a_model_of_occurrences()
+      throws SQLException {
+    long seed = Long.getLong("rota.mixed.seed", DEFAULT_SEED);
+    System.out.println("WeekModelIT mixed seed: " + seed + " (replay with -Drota.mixed.seed=)");
+    String[] zones = {"UTC", "Europe/Berlin", "UTC", "Europe/Berlin"};
+    long[] calendars = new long[zones.length];
+    List<OccurrenceModel> models = new ArrayList<>();
+    for (int i = 0; i < zones.length; i++) {
+      calendars[i] = scheduling.calendar(zones[i]).id();
+      models.add(new OccurrenceModel(ZoneId.of(zones[i]), MIXED_HORIZON));
+    }
+    Random random = new Random(seed);
+    List<String> disagreements = new ArrayList<>();
+    int[] tally = new int[5]; // accepted, refused, weekly accepted, one-offs accepted, "inside"
+    connection.setAutoCommit(true);
+    try (PreparedStatement weekly = connection.prepareStatement(MIXED_WEEKLY);
+        PreparedStatement once = connection.prepareStatement(MIXED_ONCE);
+        PreparedStatement delete =
+            connection.prepareStatement("DELETE FROM scheduling.windows WHERE id = ?")) {
+      for (int n = 1; n <= OFFERS; n++) {
+        int k = random.nextInt(calendars.length);
+        OccurrenceModel model = models.get(k);
+        if (!model.held().isEmpty() && random.nextInt(5) == 0) {
+          delete.setLong(1, model.release(random.nextInt(model.held().size())).id());
+          assertThat(delete.executeUpdate()).isEqualTo(1);
+          continue;
+        }
+        OccurrenceModel.Window offer;
+        long id;
+        boolean inside = false;
+        if (random.nextInt(3) == 0) {
+          Instant[] span = mixedSpan(random);
+          offer = OccurrenceModel.once(span[0], span[1]);
+          id = insert(once, calendars[k], span[0], span[1]);
+        } else {
+          int[] window = randomWindow(random, List.of());
+          Instant from = MIXED_START.plusSeconds(random.nextLong(MIXED_SPAN));
+          OccurrenceModel.Window target = someOneOff(random, model);
+          if (target != null && random.nextInt(4) == 0) {
+            // Start where the one-off starts (on the calendar's clock) and take effect just after.
+            long[] span = target.occurrences();
+            from = Instant.ofEpochSecond(span[0] + 1 + random.nextLong(span[1] - span[0]));
+            window[0] = weekSecond(Instant.ofEpochSecond(span[0]), zones[k]);
+            window[1] = Math.min(WEEK, window[0] + 1 + random.nextInt(3600));
+            inside = true;
+          }
+          offer = model.weekly(window[0], window[1], from);
+          id = insert(weekly, calendars[k], window[0], window[1], from);
+        }
+        OccurrenceModel.Window conflict = model.conflict(offer);
+        boolean databaseAccepts = id > 0;
+        if ((conflict == null) != databaseAccepts && disagreements.size() < 10) {
+          disagreements.add(
+              "offer "
+                  + n
+                  + " on a "
+                  + zones[k]
+                  + " calendar, "
+                  + offer.what()
+                  + ": database "
+                  + (databaseAccepts ? "accepts" : "refuses")
+                  + ", model "
+                  + (conflict == null ? "accepts" : "refuses for " + conflict.what()));
+        }
+        if (databaseAccepts) {
+          model.hold(offer, id);
+          tally[0]++;
+          tally[offer.what().startsWith("weekly") ? 2 : 3]++;
+          tally[4] += inside ? 1 : 0;
+        } else {
+          tally[1]++;
+        }
+      }
+    }
+
+    System.out.printf(
+        "WeekModelIT mixed: %d accepted (%d weekly, %d one-off, %d weekly taking effect inside a"
+            + " one-off), %d refused, %d disagreements%n",
+        tally[0], tally[2], tally[3], tally[4], tally[1], disagreements.size());
+    assertThat(disagreements).as("first disagreements").isEmpty();
+    assertThat(tally[2]).as("weekly accepted").isGreaterThan(300);
+    assertThat(tally[3]).as("one-offs accepted").isGreaterThan(300);
+    assertThat(tally[1]).as("refused").isGreaterThan(OFFERS / 5);
+    assertThat(tally[4]).as("weekly accepted taking effect inside a one-off").isGreaterThan(50);
   }
 
   @Test
@@ -244,6 +346,84 @@ class WeekModelIT {
     }
     int end = (start + length) % WEEK;
     return new int[] {start, end == 0 ? WEEK : end};
+  }
+
+  /** Weekly windows take effect, and one-offs start, within 2027 up to November. */
+  private static final Instant MIXED_START = Instant.parse("2027-01-01T00:00:00Z");
+
+  private static final long MIXED_SPAN = 304 * 86_400L;
+
+  /** Beyond every one-off and two weeks beyond every weekly window's start of effect. */
+  private static final Instant MIXED_HORIZON = Instant.parse("2028-01-01T00:00:00Z");
+
+  private static final String MIXED_WEEKLY =
+      """
+      INSERT INTO scheduling.windows (calendar_id, kind, start_second, end_second, effective)
+      VALUES (?, 'maintenance', ?, ?, tstzrange(?, NULL))  -- 1 calendar, 2 start, 3 end, 4 from
+      RETURNING id
+      """;
+
+  private static final String MIXED_ONCE =
+      """
+      INSERT INTO scheduling.windows (calendar_id, kind, effective)
+      VALUES (?, 'maintenance', tstzrange(?, ?))           -- 1 calendar, 2 from, 3 to
+      RETURNING id
+      """;
+
+  /** A second to twelve days, often on quarter hours, sometimes across a Berlin clock change. */
+  private static Instant[] mixedSpan(Random random) {
+    long length =
+        switch (random.nextInt(4)) {
+          case 0 -> 1 + random.nextInt(4 * 3600);
+          case 1, 2 -> 1 + random.nextInt(3 * 86_400);
+          default -> 1 + random.nextInt(12 * 86_400);
+        };
+    long from =
+        random.nextInt(8) == 0
+            ? BERLIN_CHANGES[random.nextInt(2)].getEpochSecond() - random.nextInt(2 * 86_400)
+            : MIXED_START.getEpochSecond() + random.nextLong(MIXED_SPAN);
+    if (random.nextBoolean()) {
+      from -= Math.floorMod(from, 900);
+      length = Math.max(900, length - Math.floorMod(length, 900));
+    }
+    return new Instant[] {Instant.ofEpochSecond(from), Instant.ofEpochSecond(from + length)};
+  }
+
+  private static final Instant[] BERLIN_CHANGES = {
+    Instant.parse("2027-03-28T01:00:00Z"), Instant.parse("2027-10-31T01:00:00Z")
+  };
+
+  private static OccurrenceModel.Window someOneOff(Random random, OccurrenceModel model) {
+    List<OccurrenceModel.Window> onceOnly =
+        model.held().stream().filter(w -> w.occurrences().length == 2).toList();
+    return onceOnly.isEmpty() ? null : onceOnly.get(random.nextInt(onceOnly.size()));
+  }
+
+  private static int weekSecond(Instant at, String zone) {
+    LocalDateTime local = LocalDateTime.ofInstant(at, ZoneId.of(zone));
+    return (local.getDayOfWeek().getValue() - 1) * 86_400 + local.toLocalTime().toSecondOfDay();
+  }
+
+  /** The new window's id, or 0 when the database refused it as an overlap. */
+  private static long insert(PreparedStatement insert, long calendar, Object... values)
+      throws SQLException {
+    insert.setLong(1, calendar);
+    for (int i = 0; i < values.length; i++) {
+      insert.setObject(
+          i + 2,
+          values[i] instanceof Instant at
+              ? OffsetDateTime.ofInstant(at, ZoneOffset.UTC)
+              : values[i]);
+    }
+    try (ResultSet row = insert.executeQuery()) {
+      row.next();
+      return row.getLong(1);
+    } catch (SQLException e) {
+      if ("23P01".equals(e.getSQLState())) {
+        return 0;
+      }
+      throw e;
+    }
   }
 
   /** The seconds the window covers, one by one: the model knows nothing of ranges. */

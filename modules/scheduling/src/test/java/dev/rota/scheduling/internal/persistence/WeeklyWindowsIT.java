@@ -97,10 +97,19 @@ class WeeklyWindowsIT {
 
   @Test
   void windows_of_different_calendars_do_not_conflict() {
-    CalendarRow other = scheduling.calendar("UTC");
-    scheduling.weekly(calendar, TUE_2200, WED_0600);
+    CalendarRow other = scheduling.calendar("Europe/Berlin");
+    WindowRow first = scheduling.weekly(calendar, TUE_2200, WED_0600);
 
-    scheduling.weekly(other, TUE_2200, WED_0600);
+    Throwable onOther = catchThrowable(() -> scheduling.weekly(other, TUE_2200, WED_0600));
+    Throwable onSame = catchThrowable(() -> scheduling.weekly(calendar, TUE_2200, WED_0600));
+
+    assertThat(onOther).as("the same window on another calendar").isNull();
+    assertThat(constraintOf(onSame))
+        .as("the same window on the same calendar")
+        .isEqualTo("windows_no_overlap");
+    assertThat(count()).isEqualTo(1);
+    assertThat(count(other)).isEqualTo(1);
+    assertThat(first.calendarId()).isEqualTo(calendar.id());
   }
 
   @Test
@@ -212,6 +221,10 @@ class WeeklyWindowsIT {
   }
 
   private long count() {
+    return count(calendar);
+  }
+
+  private long count(CalendarRow calendar) {
     return scheduling
         .transactions()
         .read(
