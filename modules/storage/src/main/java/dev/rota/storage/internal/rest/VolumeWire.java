@@ -2,7 +2,7 @@ package dev.rota.storage.internal.rest;
 
 import dev.rota.storage.internal.persistence.VolumeRow;
 import dev.rota.tenancy.NamespaceName;
-import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -38,7 +38,7 @@ public final class VolumeWire {
               regexp = "ReadWriteOnce|ReadOnlyMany|ReadWriteMany|ReadWriteOncePod",
               message = "must be a Kubernetes access mode")
           String accessMode,
-      @NotNull JsonObject nodeAffinity) {}
+      @NotNull JsonValue nodeAffinity) {}
 
   public record Attach(@NotNull Long nodeId) {}
 
