@@ -137,13 +137,11 @@ class VolumeRulesIT {
 
     assertThat(
             StorageFixtures.constraintOf(
-                catchThrowable(
-                    () -> insert(owner, "a", randomPath(root, 4096, 200), nodes("n1")))))
+                catchThrowable(() -> insert(owner, "a", randomPath(root, 4096, 200), nodes("n1")))))
         .isEqualTo("volumes_host_path_max_length");
     assertThat(
             StorageFixtures.constraintOf(
-                catchThrowable(
-                    () -> insert(owner, "b", randomPath(root, 5000, 200), nodes("n1")))))
+                catchThrowable(() -> insert(owner, "b", randomPath(root, 5000, 200), nodes("n1")))))
         .isEqualTo("volumes_host_path_max_length");
     assertThat(
             StorageFixtures.constraintOf(
