@@ -33,6 +33,8 @@ $$;
 
 ALTER TABLE storage.placements DROP CONSTRAINT placements_no_foreign_overlap;
 ALTER TABLE storage.placements DROP COLUMN covered;
+DROP FUNCTION storage.covered(text);
+DROP TYPE storage.path_range;
 ALTER TABLE storage.placements ADD COLUMN path_key bigint, ADD COLUMN lineage bigint[];
 UPDATE storage.placements p
    SET path_key = storage.placement_key(p.node_name, v.host_path),

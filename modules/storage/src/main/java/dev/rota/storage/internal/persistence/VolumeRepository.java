@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Volumes, their attachments and the pools' allowed roots. Ownership, path and overlap rules are
- * the database's (V4__storage.sql); this class only states what is wanted.
+ * Volumes, their attachments and the pools' allowed roots. Ownership, path, overlap and attachment
+ * rules are the database's (V4__storage.sql, V10__storage_no_nesting_and_limits.sql,
+ * V10_1__storage_attachments_follow_access.sql); this class only states what is wanted.
  */
 public class VolumeRepository {
 
