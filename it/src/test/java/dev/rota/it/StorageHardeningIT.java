@@ -155,6 +155,10 @@ class StorageHardeningIT {
             send(admin, "PUT", pool, "{\"root\":\"/data\"}", 422), 422, "pool-root-refused");
     assertThat(problem.getString("detail")).contains("allowUnknown=true");
     send(admin, "PUT", pool + "?allowUnknown=true", "{\"root\":\"/data\"}", 200);
+    assertThat(
+            send(admin, "PUT", "/api/v1/storage/pools/Not_A_Pool", "{\"root\":\"/data\"}", 400)
+                .body())
+        .contains("must be a node pool name");
   }
 
   @Test

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -51,7 +52,11 @@ public class StorageResource {
       description =
           "A pool the cluster has no node of is refused with 422 unless allowUnknown=true.")
   public PoolRootView setRoot(
-      @PathParam("pool") String pool,
+      @PathParam("pool")
+          @Pattern(
+              regexp = VolumeWire.POOL,
+              message = "must be a node pool name (a DNS label, at most 63)")
+          String pool,
       @QueryParam("allowUnknown") @DefaultValue("false") boolean allowUnknown,
       @Valid @NotNull PoolRoot request) {
     volumes.setPoolRoot(caller, pool, HostPath.parse(request.root()), allowUnknown);

@@ -12,6 +12,9 @@ import java.util.List;
 /** Wire records of the storage endpoints. */
 public final class VolumeWire {
 
+  /** A node pool's name, as the database's CHECK on pool roots has it. */
+  static final String POOL = "[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?";
+
   private VolumeWire() {}
 
   /**
@@ -30,7 +33,9 @@ public final class VolumeWire {
           String name,
       String ownerUser,
       String ownerGroup,
-      @NotBlank String pool,
+      @NotBlank
+          @Pattern(regexp = POOL, message = "must be a node pool name (a DNS label, at most 63)")
+          String pool,
       @NotBlank String hostPath,
       @NotBlank String capacity,
       @NotNull
