@@ -223,7 +223,7 @@ class StorageIT {
                 409),
             409,
             "conflict");
-    assertThat(inside.getString("constraint")).isEqualTo("placements_no_foreign_overlap");
+    assertThat(inside.getString("constraint")).isEqualTo("placements_no_overlap");
     assertProblem(
         send(
             rota.token(alice),
@@ -258,9 +258,9 @@ class StorageIT {
       assertThat(response.statusCode()).as(path + " -> " + response.body()).isIn(400, 409);
     }
     assertProblem(
-        send(admin, "PUT", "/api/v1/storage/pools/pool-b", "{\"root\":\"/etc\"}", 409),
-        409,
-        "conflict");
+        send(admin, "PUT", "/api/v1/storage/pools/pool-b", "{\"root\":\"/etc\"}", 422),
+        422,
+        "pool-root-refused");
   }
 
   @Test

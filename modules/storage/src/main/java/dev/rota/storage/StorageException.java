@@ -29,4 +29,21 @@ public abstract class StorageException extends ProblemException {
       super(403, "Not allowed", detail);
     }
   }
+
+  /**
+   * A volume whose node selector picks no node of its pool, or nodes of other pools: the volume
+   * would be checked against one pool's root and overlaps but could land elsewhere.
+   */
+  public static final class VolumeOutsidePool extends StorageException {
+    public VolumeOutsidePool(String detail) {
+      super(422, "Volume outside its pool", detail);
+    }
+  }
+
+  /** A pool root that is refused: a system path, or a pool the cluster does not have. */
+  public static final class PoolRootRefused extends StorageException {
+    public PoolRootRefused(String detail) {
+      super(422, "Pool root refused", detail);
+    }
+  }
 }

@@ -40,7 +40,7 @@ final class VolumeManifests {
             .withAccessModes(volume.accessMode())
             .withPersistentVolumeReclaimPolicy("Retain")
             .withStorageClassName("")
-            .withNewHostPath(volume.hostPath(), "DirectoryOrCreate")
+            .withNewHostPath(volume.hostPath(), "Directory")
             .withNewNodeAffinity()
             .withRequired(Serialization.unmarshal(volume.nodeAffinityJson(), NodeSelector.class))
             .endNodeAffinity()

@@ -3,8 +3,10 @@ package dev.rota.storage.internal.application;
 import dev.rota.platform.Caller;
 import dev.rota.platform.Transactions;
 import dev.rota.storage.StorageException.InvalidVolume;
+import dev.rota.storage.StorageException.PoolRootRefused;
 import dev.rota.storage.StorageException.VolumeForbidden;
 import dev.rota.storage.StorageException.VolumeNotFound;
+import dev.rota.storage.StorageException.VolumeOutsidePool;
 import dev.rota.storage.internal.domain.HostPath;
 import dev.rota.storage.internal.domain.NodeAffinity;
 import dev.rota.storage.internal.persistence.VolumeRepository;
@@ -15,12 +17,15 @@ import dev.rota.tenancy.Parties;
 import dev.rota.tenancy.Parties.Party;
 import dev.rota.tenancy.Role;
 import dev.rota.tenancy.TenancyException.NodeNotFound;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -30,6 +35,9 @@ import java.util.Set;
  */
 @ApplicationScoped
 public class VolumeService {
+
+  /** The label that names a node's pool (as on the simulated cluster's nodes). */
+  static final String POOL_LABEL = "rota.dev/node-pool";
 
   private final VolumeRepository volumes = new VolumeRepository();
 
@@ -54,11 +62,13 @@ public class VolumeService {
       NodeAffinity affinity) {}
 
   public VolumeRow create(Caller caller, NewVolume request) {
-    List<String> nodes = request.affinity().matching(kubernetes.nodes().list().getItems());
+    List<Node> cluster = kubernetes.nodes().list().getItems();
+    List<String> nodes = request.affinity().matching(cluster);
     if (nodes.isEmpty()) {
       throw new InvalidVolume(
           "nodeAffinity matches no node of the cluster; check the labels it names.");
     }
+    requireInPool(request.pool(), cluster, nodes);
     VolumeRow created =
         transactions.write(
             caller.name(),
@@ -173,18 +183,99 @@ public class VolumeService {
         volume, volume.attachedNodeId() == null ? null : NamespaceName.of(volume.attachedNodeId()));
   }
 
-  public void setPoolRoot(Caller caller, String pool, HostPath root) {
+  /**
+   * Sets a pool's allowed root. A pool the cluster has no node of is refused unless {@code
+   * allowUnknown} says the administrator means it (nodes that join later); a root that is, holds or
+   * lies under a system path is refused naming that path (the database's CHECK says the same).
+   */
+  public void setPoolRoot(Caller caller, String pool, HostPath root, boolean allowUnknown) {
     requirePlatformAdmin(caller);
+    if (!allowUnknown
+        && kubernetes.nodes().withLabel(POOL_LABEL, pool).list().getItems().isEmpty()) {
+      throw new PoolRootRefused(
+          "The cluster has no node in pool '"
+              + pool
+              + "' (label "
+              + POOL_LABEL
+              + "). Check the name, or add ?allowUnknown=true to set the root of a pool whose"
+              + " nodes join later.");
+    }
     transactions.write(
         caller.name(),
         c -> {
+          Optional<String> system = volumes.systemPathInTheWay(c, root.value());
+          if (system.isPresent()) {
+            throw new PoolRootRefused(
+                "The root '"
+                    + root.value()
+                    + "' is, contains or lies under the system path '"
+                    + system.get()
+                    + "'; choose a directory that holds only data, such as /data or /mnt/data.");
+          }
           volumes.setPoolRoot(c, pool, root.value());
           return null;
         });
   }
 
-  public List<String[]> poolRoots() {
-    return transactions.read(volumes::poolRoots);
+  /**
+   * The pools' allowed roots, which users need to choose a hostPath: for platform administrators
+   * and for anyone who is at least a member somewhere (who can attach a volume); nobody else.
+   */
+  public List<String[]> poolRoots(Caller caller) {
+    return transactions.read(
+        c -> {
+          if (!caller.platformAdmin()
+              && !volumes.memberAnywhere(c, parties.actingParties(c, caller.name()))) {
+            throw new VolumeForbidden(
+                "Pool roots are shown to platform administrators and to members of a project or"
+                    + " group.");
+          }
+          return volumes.poolRoots(c);
+        });
+  }
+
+  /**
+   * The nodes the selector picks must all be in the volume's pool: the path is checked against that
+   * pool's root and the overlaps on those nodes, so a PV that could land on another pool's node
+   * would escape both.
+   */
+  private static void requireInPool(String pool, List<Node> cluster, List<String> picked) {
+    List<String> outside =
+        cluster.stream()
+            .filter(node -> picked.contains(node.getMetadata().getName()))
+            .filter(node -> !pool.equals(poolOf(node)))
+            .map(node -> node.getMetadata().getName())
+            .sorted()
+            .toList();
+    if (outside.size() == picked.size()) {
+      throw new VolumeOutsidePool(
+          "nodeAffinity matches no node of pool '"
+              + pool
+              + "' (it matches only "
+              + String.join(", ", outside)
+              + ", of other pools); select nodes labelled "
+              + POOL_LABEL
+              + "="
+              + pool
+              + ".");
+    }
+    if (!outside.isEmpty()) {
+      throw new VolumeOutsidePool(
+          "nodeAffinity also matches nodes outside pool '"
+              + pool
+              + "': "
+              + String.join(", ", outside)
+              + "; add the expression {\"key\":\""
+              + POOL_LABEL
+              + "\",\"operator\":\"In\",\"values\":[\""
+              + pool
+              + "\"]} to each term.");
+    }
+  }
+
+  private static String poolOf(Node node) {
+    Map<String, String> labels = node.getMetadata().getLabels();
+    return labels == null ? null : labels.get(POOL_LABEL);
   }
 
   private Party owner(Connection c, Caller caller, NewVolume request) {

@@ -4,59 +4,44 @@ import dev.rota.storage.StorageException.InvalidVolume;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeSelector;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
-import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonValue;
+import java.io.StringReader;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * A volume's required node affinity: a Kubernetes NodeSelector, read through fabric8's model so
- * that only what Kubernetes itself would accept is stored, and matched against nodes' labels the
- * way the scheduler matches it (terms ORed, expressions within a term ANDed).
+ * A volume's required node affinity: a Kubernetes NodeSelector, validated field by field as the
+ * Kubernetes API server validates one (with strict field validation) before it is read into
+ * fabric8's model, and matched against nodes' labels the way the scheduler matches it (terms ORed,
+ * expressions within a term ANDed).
  */
 public record NodeAffinity(NodeSelector selector, String json) {
 
-  private static final Set<String> OPERATORS =
-      Set.of("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt");
-
-  public static NodeAffinity parse(String json) {
-    NodeSelector selector;
-    try {
-      selector = Serialization.unmarshal(json, NodeSelector.class);
-    } catch (RuntimeException e) {
-      throw new InvalidVolume("nodeAffinity is not a Kubernetes NodeSelector: " + e.getMessage());
+  /** Reads and validates a selector; every problem is reported with the path of its field. */
+  public static NodeAffinity parse(JsonValue value) {
+    List<String> problems = NodeSelectorValidation.problems(value);
+    if (!problems.isEmpty()) {
+      throw new InvalidVolume(
+          "nodeAffinity is not a valid Kubernetes NodeSelector: "
+              + String.join("; ", problems)
+              + ".");
     }
-    if (selector == null
-        || selector.getNodeSelectorTerms() == null
-        || selector.getNodeSelectorTerms().isEmpty()) {
-      throw new InvalidVolume("nodeAffinity needs at least one entry in nodeSelectorTerms.");
-    }
-    for (NodeSelectorTerm term : selector.getNodeSelectorTerms()) {
-      if (term.getMatchExpressions().isEmpty()) {
-        throw new InvalidVolume(
-            "Each nodeSelectorTerm needs matchExpressions (matchFields are not supported).");
-      }
-      term.getMatchExpressions().forEach(NodeAffinity::validate);
-    }
+    NodeSelector selector = Serialization.unmarshal(value.toString(), NodeSelector.class);
     return new NodeAffinity(selector, Serialization.asJson(selector));
   }
 
-  private static void validate(NodeSelectorRequirement requirement) {
-    if (requirement.getKey() == null || requirement.getKey().isBlank()) {
-      throw new InvalidVolume("Every matchExpression needs a key.");
+  /** The same, from JSON text. */
+  public static NodeAffinity parse(String json) {
+    JsonValue value;
+    try {
+      value = Json.createReader(new StringReader(json)).readValue();
+    } catch (JsonException e) {
+      throw new InvalidVolume("nodeAffinity is not JSON: give a Kubernetes NodeSelector object.");
     }
-    if (!OPERATORS.contains(requirement.getOperator())) {
-      throw new InvalidVolume(
-          "Operator '" + requirement.getOperator() + "' is not one of " + OPERATORS + ".");
-    }
-    boolean needsValues = Set.of("In", "NotIn", "Gt", "Lt").contains(requirement.getOperator());
-    if (needsValues == requirement.getValues().isEmpty()) {
-      throw new InvalidVolume(
-          "Operator "
-              + requirement.getOperator()
-              + (needsValues ? " needs values." : " takes no values."));
-    }
+    return parse(value);
   }
 
   /** The names of the nodes this selector admits. */
@@ -81,17 +66,18 @@ public record NodeAffinity(NodeSelector selector, String json) {
       case "NotIn" -> value == null || !r.getValues().contains(value);
       case "Exists" -> value != null;
       case "DoesNotExist" -> value == null;
-      case "Gt" -> value != null && compare(value, r.getValues().get(0)) > 0;
-      case "Lt" -> value != null && compare(value, r.getValues().get(0)) < 0;
+      case "Gt" -> greater(value, r.getValues().get(0));
+      case "Lt" -> greater(r.getValues().get(0), value);
       default -> false;
     };
   }
 
-  private static int compare(String label, String bound) {
+  /** Both integers and the first larger; a label that is no integer matches neither Gt nor Lt. */
+  private static boolean greater(String a, String b) {
     try {
-      return Long.compare(Long.parseLong(label), Long.parseLong(bound));
+      return a != null && b != null && Long.parseLong(a) > Long.parseLong(b);
     } catch (NumberFormatException e) {
-      return 0;
+      return false;
     }
   }
 }

@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Volumes, their attachments and the pools' allowed roots. Ownership, path and overlap rules are
- * the database's (V4__storage.sql); this class only states what is wanted.
+ * Volumes, their attachments and the pools' allowed roots. Ownership, path, overlap and attachment
+ * rules are the database's (V4__storage.sql, V10__storage_no_nesting_and_limits.sql,
+ * V10_1__storage_attachments_follow_access.sql); this class only states what is wanted.
  */
 public class VolumeRepository {
 
@@ -55,7 +56,7 @@ public class VolumeRepository {
           .formatted(VolumeRow.COLUMNS, VolumeRow.FROM);
 
   /** Volumes whose selector names the node by hostname, answered by the GIN index. */
-  private static final String ON_NODE =
+  static final String ON_NODE =
       """
       SELECT %s FROM %s
        WHERE v.node_affinity @> jsonb_build_object('nodeSelectorTerms', jsonb_build_array(
@@ -81,6 +82,18 @@ public class VolumeRepository {
       """;
 
   private static final String ROOTS = "SELECT pool, root FROM storage.pool_roots ORDER BY pool";
+
+  /** The system path a root would be, contain or lie under; the CHECK on pool roots uses it too. */
+  private static final String SYSTEM_PATH_IN_THE_WAY =
+      "SELECT storage.system_path_in_the_way(?)"; // 1 the root
+
+  /** Whether any of the parties holds at least 'member' somewhere in the tree. */
+  private static final String MEMBER_ANYWHERE =
+      """
+      SELECT EXISTS (SELECT 1 FROM tenancy.role_bindings b
+                      WHERE b.party_id = ANY (?)              -- 1 the caller's parties
+                        AND b.role >= 'member')
+      """;
 
   public long insert(
       Connection c,
@@ -193,6 +206,26 @@ public class VolumeRepository {
         ids.add(rows.getLong(1));
       }
       return ids;
+    }
+  }
+
+  public Optional<String> systemPathInTheWay(Connection c, String root) throws SQLException {
+    try (PreparedStatement query = c.prepareStatement(SYSTEM_PATH_IN_THE_WAY)) {
+      query.setString(1, root);
+      try (ResultSet row = query.executeQuery()) {
+        row.next();
+        return Optional.ofNullable(row.getString(1));
+      }
+    }
+  }
+
+  public boolean memberAnywhere(Connection c, List<Long> parties) throws SQLException {
+    try (PreparedStatement query = c.prepareStatement(MEMBER_ANYWHERE)) {
+      query.setArray(1, c.createArrayOf("bigint", parties.toArray()));
+      try (ResultSet row = query.executeQuery()) {
+        row.next();
+        return row.getBoolean(1);
+      }
     }
   }
 

@@ -10,12 +10,15 @@ import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -33,17 +36,30 @@ public class StorageResource {
 
   @GET
   @Path("pools")
-  @Operation(summary = "The allowed hostPath root of each node pool")
+  @Operation(
+      summary =
+          "The allowed hostPath root of each node pool (platform administrators, and members of"
+              + " a project or group)")
   public List<PoolRootView> roots() {
-    return volumes.poolRoots().stream().map(r -> new PoolRootView(r[0], r[1])).toList();
+    return volumes.poolRoots(caller).stream().map(r -> new PoolRootView(r[0], r[1])).toList();
   }
 
   @PUT
   @Path("pools/{pool}")
   @Consumes(MediaType.APPLICATION_JSON)
-  @Operation(summary = "Set a pool's allowed hostPath root (platform administrators)")
-  public PoolRootView setRoot(@PathParam("pool") String pool, @Valid @NotNull PoolRoot request) {
-    volumes.setPoolRoot(caller, pool, HostPath.parse(request.root()));
+  @Operation(
+      summary = "Set a pool's allowed hostPath root (platform administrators)",
+      description =
+          "A pool the cluster has no node of is refused with 422 unless allowUnknown=true.")
+  public PoolRootView setRoot(
+      @PathParam("pool")
+          @Pattern(
+              regexp = VolumeWire.POOL,
+              message = "must be a node pool name (a DNS label, at most 63)")
+          String pool,
+      @QueryParam("allowUnknown") @DefaultValue("false") boolean allowUnknown,
+      @Valid @NotNull PoolRoot request) {
+    volumes.setPoolRoot(caller, pool, HostPath.parse(request.root()), allowUnknown);
     return new PoolRootView(pool, request.root());
   }
 

@@ -63,7 +63,7 @@ public class VolumeResource {
                 HostPath.parse(request.hostPath()),
                 bytes(request.capacity()),
                 request.accessMode(),
-                NodeAffinity.parse(request.nodeAffinity().toString())));
+                NodeAffinity.parse(request.nodeAffinity())));
     return Response.created(uri.getAbsolutePathBuilder().path(String.valueOf(volume.id())).build())
         .entity(VolumeView.of(volume))
         .build();

@@ -3,7 +3,7 @@ package dev.rota.storage.internal.rest;
 import dev.rota.platform.SyncState;
 import dev.rota.storage.internal.persistence.VolumeRow;
 import dev.rota.tenancy.NamespaceName;
-import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -12,6 +12,9 @@ import java.util.List;
 
 /** Wire records of the storage endpoints. */
 public final class VolumeWire {
+
+  /** A node pool's name, as the database's CHECK on pool roots has it. */
+  static final String POOL = "[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?";
 
   private VolumeWire() {}
 
@@ -31,7 +34,9 @@ public final class VolumeWire {
           String name,
       String ownerUser,
       String ownerGroup,
-      @NotBlank String pool,
+      @NotBlank
+          @Pattern(regexp = POOL, message = "must be a node pool name (a DNS label, at most 63)")
+          String pool,
       @NotBlank String hostPath,
       @NotBlank String capacity,
       @NotNull
@@ -39,7 +44,7 @@ public final class VolumeWire {
               regexp = "ReadWriteOnce|ReadOnlyMany|ReadWriteMany|ReadWriteOncePod",
               message = "must be a Kubernetes access mode")
           String accessMode,
-      @NotNull JsonObject nodeAffinity) {}
+      @NotNull JsonValue nodeAffinity) {}
 
   public record Attach(@NotNull Long nodeId) {}
 

@@ -7,17 +7,13 @@ import dev.rota.platform.Transactions;
 import dev.rota.platform.testing.TestDatabase;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.util.PSQLException;
 
 /** The storage rules as the database enforces them, for any writer, also under races. */
 class VolumeRulesIT {
@@ -40,92 +36,175 @@ class VolumeRulesIT {
   }
 
   @Test
-  void twenty_owners_racing_for_overlapping_paths_on_one_node_leave_exactly_one_winner()
-      throws Exception {
+  void twenty_owners_racing_for_overlapping_paths_on_one_node_leave_exactly_one_winner() {
     List<Long> owners = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      owners.add(newParty("user"));
+      owners.add(StorageFixtures.newParty(transactions, "user"));
     }
-    CountDownLatch start = new CountDownLatch(1);
-    ExecutorService pool = Executors.newFixedThreadPool(20);
-    List<Future<Boolean>> attempts = new ArrayList<>();
-    for (int i = 0; i < 20; i++) {
-      long owner = owners.get(i);
-      String path = root + "/shared" + "/sub".repeat(i % 3); // every path is a prefix of another
-      attempts.add(
-          pool.submit(
-              () -> {
-                start.await();
-                try {
-                  insert(owner, "v", path, List.of("gpu-node-01"));
-                  return true;
-                } catch (Transactions.DatabaseFailure e) {
-                  assertThat(constraintOf(e)).isEqualTo("placements_no_foreign_overlap");
-                  return false;
-                }
-              }));
-    }
-    start.countDown();
-    int winners = 0;
-    for (Future<Boolean> attempt : attempts) {
-      winners += attempt.get(60, TimeUnit.SECONDS) ? 1 : 0;
-    }
-    pool.shutdown();
 
-    assertThat(winners).isEqualTo(1);
+    Race.Outcome outcome =
+        Race.inOpenTransactions(
+            transactions,
+            20,
+            (i, c) -> {
+              String path = root + "/shared" + "/sub".repeat(i % 3); // each a prefix of another
+              volumes.insert(
+                  c, "v", owners.get(i), pool, path, 1024, "ReadWriteOnce", AFFINITY, nodes("n1"));
+            });
+
+    assertThat(outcome.winners()).isEqualTo(1);
+    assertThat(outcome.refusedBy()).hasSize(19).containsOnly("placements_no_overlap");
   }
 
   @Test
-  void one_owner_may_nest_its_own_volumes_and_other_nodes_are_independent() {
-    long owner = newParty("user");
-    long rival = newParty("user");
+  void one_owner_racing_with_itself_for_nested_paths_leaves_exactly_one_winner() {
+    long owner = StorageFixtures.newParty(transactions, "user");
 
-    insert(owner, "outer", root + "/team", List.of("gpu-node-01"));
-    insert(owner, "inner", root + "/team/ds", List.of("gpu-node-01"));
-    insert(rival, "elsewhere", root + "/team/ds", List.of("gpu-node-02"));
-    insert(rival, "sibling", root + "/team-b", List.of("gpu-node-01"));
+    Race.Outcome outcome =
+        Race.inOpenTransactions(
+            transactions,
+            20,
+            (i, c) ->
+                volumes.insert(
+                    c,
+                    "nested-" + i,
+                    owner,
+                    pool,
+                    root + "/mine" + "/deeper".repeat(i % 4),
+                    1024,
+                    "ReadWriteOnce",
+                    AFFINITY,
+                    nodes("n1")));
+
+    assertThat(outcome.winners()).isEqualTo(1);
+    assertThat(outcome.refusedBy()).hasSize(19).containsOnly("placements_no_overlap");
+  }
+
+  @Test
+  void one_owners_volumes_never_nest_and_other_nodes_and_siblings_are_independent() {
+    long owner = StorageFixtures.newParty(transactions, "user");
+    long rival = StorageFixtures.newParty(transactions, "user");
+
+    insert(owner, "outer", root + "/team", nodes("gpu-node-01", "gpu-node-02"));
+    insert(rival, "elsewhere", root + "/team/ds", nodes("gpu-node-03"));
+    insert(rival, "sibling", root + "/team-b", nodes("gpu-node-01"));
+    insert(owner, "prefix-not-at-a-boundary", root + "/tea", nodes("gpu-node-01"));
+
+    for (String nested : List.of(root + "/team/ds", root + "/team", root)) {
+      assertThat(
+              StorageFixtures.constraintOf(
+                  catchThrowable(() -> insert(owner, "inner", nested, nodes("gpu-node-02")))))
+          .as(nested)
+          .isEqualTo(nested.equals(root) ? "volumes_under_pool_root" : "placements_no_overlap");
+    }
+    assertThat(
+            StorageFixtures.constraintOf(
+                catchThrowable(
+                    () -> insert(rival, "inside", root + "/team/x", nodes("gpu-node-01")))))
+        .isEqualTo("placements_no_overlap");
+  }
+
+  @Test
+  void a_path_of_4095_random_bytes_is_stored_and_still_checked_for_overlaps() {
+    long owner = StorageFixtures.newParty(transactions, "user");
+    String longest = randomPath(root + "/long", 4095, 255);
+    String deepest = randomPath(root + "/deep", 4095, 1);
+
+    insert(owner, "longest", longest, nodes("n1", "n2"));
+    insert(owner, "deepest", deepest, nodes("n1"));
+
+    assertThat(longest).hasSize(4095);
+    assertThat(deepest).hasSize(4095);
+    assertThat(
+            StorageFixtures.constraintOf(
+                catchThrowable(
+                    () ->
+                        insert(
+                            owner,
+                            "above",
+                            longest.substring(0, longest.indexOf('/', 2000)),
+                            nodes("n2")))))
+        .isEqualTo("placements_no_overlap");
+    assertThat(
+            StorageFixtures.constraintOf(
+                catchThrowable(() -> insert(owner, "upper", root + "/deep", nodes("n1")))))
+        .isEqualTo("placements_no_overlap");
+  }
+
+  @Test
+  void paths_over_path_max_or_with_segments_over_name_max_are_refused_by_the_database() {
+    long owner = StorageFixtures.newParty(transactions, "user");
 
     assertThat(
-            constraintOf(
+            StorageFixtures.constraintOf(
+                catchThrowable(() -> insert(owner, "a", randomPath(root, 4096, 200), nodes("n1")))))
+        .isEqualTo("volumes_host_path_max_length");
+    assertThat(
+            StorageFixtures.constraintOf(
+                catchThrowable(() -> insert(owner, "b", randomPath(root, 5000, 200), nodes("n1")))))
+        .isEqualTo("volumes_host_path_max_length");
+    assertThat(
+            StorageFixtures.constraintOf(
                 catchThrowable(
-                    () -> insert(rival, "inside", root + "/team/x", List.of("gpu-node-01")))))
-        .isEqualTo("placements_no_foreign_overlap");
+                    () -> insert(owner, "c", root + "/" + "s".repeat(256), nodes("n1")))))
+        .isEqualTo("volumes_host_path_segment_max_length");
+    insert(owner, "d", root + "/" + "s".repeat(255), nodes("n1"));
   }
 
   @Test
   void paths_outside_the_root_or_unnormalized_are_refused_by_the_database() {
-    long owner = newParty("user");
+    long owner = StorageFixtures.newParty(transactions, "user");
 
     assertThat(
-            constraintOf(catchThrowable(() -> insert(owner, "a", "/elsewhere/x", List.of("n1")))))
+            StorageFixtures.constraintOf(
+                catchThrowable(() -> insert(owner, "a", "/elsewhere/x", nodes("n1")))))
         .isEqualTo("volumes_under_pool_root");
     assertThat(
-            constraintOf(catchThrowable(() -> insert(owner, "b", root + "/../x", List.of("n1")))))
+            StorageFixtures.constraintOf(
+                catchThrowable(() -> insert(owner, "b", root + "/../x", nodes("n1")))))
         .isEqualTo("volumes_host_path_normalized");
-    assertThat(constraintOf(catchThrowable(() -> insert(owner, "c", root, List.of("n1")))))
+    assertThat(
+            StorageFixtures.constraintOf(
+                catchThrowable(() -> insert(owner, "c", root, nodes("n1")))))
         .isEqualTo("volumes_under_pool_root");
   }
 
   @Test
-  void system_paths_cannot_be_a_pool_root() {
-    for (String system : List.of("/etc", "/var/lib/kubelet/pods", "/proc", "/usr/local")) {
-      Throwable refused =
-          catchThrowable(
-              () ->
-                  transactions.write(
-                      "test",
-                      c -> {
-                        volumes.setPoolRoot(c, "sys", system);
-                        return null;
-                      }));
-      assertThat(constraintOf(refused)).as(system).isEqualTo("pool_roots_root_not_system");
+  void a_pool_root_that_is_contains_or_lies_under_a_system_path_is_refused() {
+    for (String system :
+        List.of(
+            "/etc",
+            "/var",
+            "/var/lib",
+            "/var/lib/kubelet",
+            "/var/lib/kubelet/pods",
+            "/var/log/x",
+            "/proc",
+            "/usr/local",
+            "/home/alice",
+            "/root",
+            "/run",
+            "/tmp",
+            "/boot",
+            "/lib64")) {
+      assertThat(StorageFixtures.constraintOf(catchThrowable(() -> setRoot(system))))
+          .as(system)
+          .isEqualTo("pool_roots_root_not_system");
     }
+    assertThat(StorageFixtures.constraintOf(catchThrowable(() -> setRoot("/"))))
+        .isEqualTo("pool_roots_root_normalized");
+    for (String data : List.of("/data/x", "/var/lib/rota", "/mnt/nvme0", "/srv/data", "/varx")) {
+      setRoot(data);
+    }
+    String inTheWay =
+        transactions.read(c -> volumes.systemPathInTheWay(c, "/var/lib").orElseThrow());
+    assertThat(inTheWay).startsWith("/var/lib/");
   }
 
   @Test
   void an_owner_with_volumes_cannot_be_deleted() {
-    long owner = newParty("user");
-    insert(owner, "kept", root + "/kept", List.of("n1"));
+    long owner = StorageFixtures.newParty(transactions, "user");
+    insert(owner, "kept", root + "/kept", nodes("n1"));
 
     Throwable refused =
         catchThrowable(
@@ -135,41 +214,67 @@ class VolumeRulesIT {
                     c -> {
                       try (PreparedStatement delete =
                           c.prepareStatement("DELETE FROM tenancy.parties WHERE id = ?")) {
-                        delete.setLong(1, owner);
+                        delete.setLong(1, owner); // 1 the owner
                         return delete.executeUpdate();
                       }
                     }));
 
-    assertThat(constraintOf(refused)).isEqualTo("volumes_owner_fk");
+    assertThat(StorageFixtures.constraintOf(refused)).isEqualTo("volumes_owner_fk");
   }
 
   @Test
   void the_gin_index_finds_volumes_pinned_to_a_node_by_hostname() {
-    long owner = newParty("user");
+    long owner = StorageFixtures.newParty(transactions, "user");
     String host = "node-" + UUID.randomUUID().toString().substring(0, 6);
-    String pinned =
-        "{\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"kubernetes.io/hostname\","
-            + "\"operator\":\"In\",\"values\":[\""
-            + host
-            + "\",\"other\"]}]}]}";
-    long id =
-        transactions.write(
-            "test",
-            c ->
-                volumes.insert(
-                    c,
-                    "pinned",
-                    owner,
-                    pool,
-                    root + "/pinned",
-                    1,
-                    "ReadWriteOnce",
-                    pinned,
-                    List.of(host)));
+    long id = -1;
+    for (int i = 0; i < 30; i++) {
+      String hostname = i == 0 ? host : host + "-other-" + i;
+      String pinned =
+          "{\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"kubernetes.io/hostname\","
+              + "\"operator\":\"In\",\"values\":[\""
+              + hostname
+              + "\",\"other\"]}]}]}";
+      int n = i;
+      long inserted =
+          transactions.write(
+              "test",
+              c ->
+                  volumes.insert(
+                      c,
+                      "pinned-" + n,
+                      owner,
+                      pool,
+                      root + "/pinned-" + n,
+                      1,
+                      "ReadWriteOnce",
+                      pinned,
+                      List.of(hostname)));
+      id = i == 0 ? inserted : id;
+    }
 
     List<VolumeRow> found = transactions.read(c -> volumes.pinnedToNode(c, host));
+    String plan =
+        transactions.read(
+            c -> {
+              try (Statement session = c.createStatement()) {
+                // The table is small in a test; without this the planner rightly prefers a scan.
+                session.execute("SET LOCAL enable_seqscan = off");
+              }
+              try (PreparedStatement explain =
+                  c.prepareStatement("EXPLAIN " + VolumeRepository.ON_NODE)) {
+                explain.setString(1, host); // 1 the node's name
+                StringBuilder lines = new StringBuilder();
+                try (ResultSet rows = explain.executeQuery()) {
+                  while (rows.next()) {
+                    lines.append(rows.getString(1)).append('\n');
+                  }
+                }
+                return lines.toString();
+              }
+            });
 
     assertThat(found).extracting(VolumeRow::id).containsExactly(id);
+    assertThat(plan).contains("volumes_node_affinity_gin");
   }
 
   private void insert(long owner, String name, String path, List<String> nodes) {
@@ -178,28 +283,31 @@ class VolumeRulesIT {
         c -> volumes.insert(c, name, owner, pool, path, 1024, "ReadWriteOnce", AFFINITY, nodes));
   }
 
-  private long newParty(String kind) {
-    return transactions.write(
+  private void setRoot(String path) {
+    transactions.write(
         "test",
         c -> {
-          try (PreparedStatement insert =
-              c.prepareStatement(
-                  "INSERT INTO tenancy.parties (kind) VALUES (?::tenancy.party_kind) RETURNING id"); ) {
-            insert.setString(1, kind);
-            try (ResultSet row = insert.executeQuery()) {
-              row.next();
-              return row.getLong(1);
-            }
-          }
+          volumes.setPoolRoot(c, "sys-" + UUID.randomUUID().toString().substring(0, 6), path);
+          return null;
         });
   }
 
-  private static String constraintOf(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof PSQLException psql && psql.getServerErrorMessage() != null) {
-        return psql.getServerErrorMessage().getConstraint();
+  private static List<String> nodes(String... names) {
+    return List.of(names);
+  }
+
+  /** A path under {@code base} of exactly {@code length} random bytes, segments at most so long. */
+  private static String randomPath(String base, int length, int segment) {
+    Random random = new Random(length * 31L + segment);
+    String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    StringBuilder path = new StringBuilder(base);
+    while (path.length() < length) {
+      int size = Math.max(1, Math.min(segment, length - path.length() - 1));
+      path.append('/');
+      for (int i = 0; i < size; i++) {
+        path.append(alphabet.charAt(random.nextInt(alphabet.length())));
       }
     }
-    return "no constraint in " + failure;
+    return path.toString();
   }
 }
