@@ -128,15 +128,16 @@ public class VolumeService {
   }
 
   public void delete(Caller caller, long id) {
-    transactions.write(
-        caller.name(),
-        c -> {
-          VolumeRow found = visible(c, caller, id);
-          requireManage(c, caller, parties.byId(c, found.ownerPartyId()).orElseThrow());
-          volumes.delete(c, id);
-          reconciler.enqueue(c, id);
-          return found;
-        });
+    VolumeRow volume =
+        transactions.write(
+            caller.name(),
+            c -> {
+              VolumeRow found = visible(c, caller, id);
+              requireManage(c, caller, parties.byId(c, found.ownerPartyId()).orElseThrow());
+              volumes.delete(c, id);
+              reconciler.enqueue(c, id);
+              return found;
+            });
   }
 
   /** Binds the volume into the node's namespace. */
@@ -163,17 +164,18 @@ public class VolumeService {
   }
 
   public void detach(Caller caller, long id, long nodeId) {
-    transactions.write(
-        caller.name(),
-        c -> {
-          VolumeRow found = visible(c, caller, id);
-          requireManage(c, caller, parties.byId(c, found.ownerPartyId()).orElseThrow());
-          if (!volumes.detach(c, id, nodeId)) {
-            throw new VolumeNotFound(id);
-          }
-          reconciler.enqueue(c, id);
-          return found;
-        });
+    VolumeRow volume =
+        transactions.write(
+            caller.name(),
+            c -> {
+              VolumeRow found = visible(c, caller, id);
+              requireManage(c, caller, parties.byId(c, found.ownerPartyId()).orElseThrow());
+              if (!volumes.detach(c, id, nodeId)) {
+                throw new VolumeNotFound(id);
+              }
+              reconciler.enqueue(c, id);
+              return found;
+            });
   }
 
   /** The PV (and PVC, if attached) Rota applies for the volume, as YAML. */
