@@ -7,6 +7,7 @@ import jakarta.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -84,6 +85,46 @@ class ProblemDetailsIT {
   }
 
   @Test
+  void a_fraction_for_an_integer_field_is_400_problem_not_truncated() {
+    JsonObject problem =
+        assertProblem(postJson("{\"name\": \"a100\", \"gpus\": 7.5}"), 400, "malformed-body");
+    assertThat(problem.getString("detail")).contains("gpus", "whole number");
+  }
+
+  @Test
+  void a_number_beyond_the_integer_range_is_400_problem_not_wrapped() {
+    JsonObject problem =
+        assertProblem(
+            postJson("{\"name\": \"a100\", \"gpus\": 4294967297}"), 400, "malformed-body");
+    assertThat(problem.getString("detail")).contains("gpus", "range");
+  }
+
+  @Test
+  void content_after_the_json_body_is_400_problem() {
+    assertProblem(postJson("{\"name\": \"a100\", \"gpus\": 8}xyz"), 400, "malformed-body");
+    JsonObject twoBodies =
+        assertProblem(
+            postJson("{\"name\": \"a\", \"gpus\": 8}{\"name\": \"b\", \"gpus\": 8}"),
+            400,
+            "malformed-body");
+    assertThat(twoBodies.getString("detail")).contains("line 1, column");
+  }
+
+  @Test
+  void invalid_utf8_in_the_body_is_400_problem() {
+    byte[] body = "{\"name\": \"a?00\", \"gpus\": 8}".getBytes(StandardCharsets.US_ASCII);
+    body[11] = (byte) 0xFF;
+    HttpResponse<String> response =
+        rota.send(
+            rota.authorized("/api/v1/test-probes/echo", token)
+                .header("Content-Type", "application/json")
+                .POST(BodyPublishers.ofByteArray(body)));
+
+    JsonObject problem = assertProblem(response, 400, "malformed-body");
+    assertThat(problem.getString("detail")).contains("UTF-8", "byte 11");
+  }
+
+  @Test
   void invalid_fields_are_400_problem_listing_each_violation() {
     HttpResponse<String> response = postJson("{\"name\": \"\", \"gpus\": 9}");
 
@@ -102,14 +143,15 @@ class ProblemDetailsIT {
   }
 
   @Test
-  void constraint_violation_is_409_problem_naming_the_constraint() {
+  void constraint_violation_is_409_problem_naming_the_constraint_and_not_the_refused_row() {
     HttpResponse<String> response =
         rota.send(
             rota.authorized("/api/v1/test-probes/duplicate", token).POST(BodyPublishers.noBody()));
 
     JsonObject problem = assertProblem(response, 409, "conflict");
     assertThat(problem.getString("constraint")).isEqualTo("it_probe_name_unique");
-    assertThat(problem.getString("detail")).contains("already exists");
+    assertThat(problem.getString("detail")).contains("same unique key");
+    assertThat(response.body()).doesNotContain("Key (name)", "taken", "DETAIL", "sqlState");
   }
 
   @Test
@@ -129,6 +171,17 @@ class ProblemDetailsIT {
                 .POST(BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))));
 
     assertProblem(response, 413, "payload-too-large");
+  }
+
+  @Test
+  void a_database_out_of_reach_is_503_problem_with_retry_after() {
+    HttpResponse<String> response =
+        rota.send(rota.authorized("/api/v1/test-probes/unreachable-database", token));
+
+    JsonObject problem = assertProblem(response, 503, "database-unavailable");
+    assertThat(response.headers().firstValue("Retry-After")).hasValue("10");
+    assertThat(problem.getString("detail")).contains("Retry in 10 seconds");
+    assertThat(response.body()).doesNotContain("127.0.0.1", "DSRA", "J2CA", "SQL");
   }
 
   @Test
