@@ -3,6 +3,7 @@ package dev.rota.platform.internal.kubernetes;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -79,7 +80,9 @@ public final class SimulatedCluster implements AutoCloseable {
                   .withAllocatable(capacity)
                   .endStatus()
                   .build())
-          .create();
+          // On a loaded machine a POST can time out after the server stored the node; fabric8
+          // retries it, and a plain create would then fail the start with 409.
+          .createOr(NonDeletingOperation::update);
     }
   }
 
