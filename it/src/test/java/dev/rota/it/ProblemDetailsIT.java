@@ -3,11 +3,17 @@ package dev.rota.it;
 import static dev.rota.it.ProblemAssert.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.ByteArrayInputStream;
+import java.io.OutputStream;
+import java.io.StringReader;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -52,6 +58,44 @@ class ProblemDetailsIT {
     JsonObject problem =
         assertProblem(rota.send(rota.authorized("/api/v1/nothing-here", token)), 404, "not-found");
     assertThat(problem.getString("detail")).contains("/api/v1/nothing-here");
+  }
+
+  /**
+   * A URI Liberty cannot decode ({@code %00}, {@code %0A}, {@code %zz}) is refused by its web
+   * container before any application is chosen, so no Rota code can shape the answer (see
+   * docs/decisions.md). What can be held: a 400, never a 500 or a page with internals, machine
+   * readable for a JSON client, and the request never reaches the API.
+   */
+  @Test
+  void an_undecodable_uri_is_a_400_without_internals_before_rota_sees_it() throws Exception {
+    for (String path : List.of("/api/v1/nodes/%00", "/api/v1/me%00", "/%00", "/api/v1/nodes/%zz")) {
+      String response = rawGet(path, "application/problem+json, application/json");
+
+      assertThat(response).as(path).startsWith("HTTP/1.1 400 ");
+      String body = response.substring(response.indexOf("\r\n\r\n") + 4);
+      assertThat(Json.createReader(new StringReader(body)).readObject().getString("error_message"))
+          .as(path)
+          .contains("improperly encoded characters");
+      assertThat(response).doesNotContain("\tat ", "Exception", "dev.rota.", "<html");
+    }
+  }
+
+  /** Sends the path exactly as given: java.net.http would refuse or re-encode it. */
+  private static String rawGet(String path, String accept) throws Exception {
+    URI base = URI.create(System.getProperty("rota.it.base-url", "http://localhost:19080"));
+    try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+      socket.setSoTimeout(30_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("GET "
+                  + path
+                  + " HTTP/1.1\r\nHost: localhost\r\nAccept: "
+                  + accept
+                  + "\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 
   @Test
@@ -107,7 +151,7 @@ class ProblemDetailsIT {
             postJson("{\"name\": \"a\", \"gpus\": 8}{\"name\": \"b\", \"gpus\": 8}"),
             400,
             "malformed-body");
-    assertThat(twoBodies.getString("detail")).contains("line 1, column");
+    assertThat(twoBodies.getString("detail")).contains("after its JSON value", "line 1, column");
   }
 
   @Test

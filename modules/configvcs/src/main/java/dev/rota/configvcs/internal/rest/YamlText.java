@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 import tools.jackson.core.JacksonException;
@@ -47,6 +48,10 @@ final class YamlText {
           .build();
 
   private YamlText() {}
+
+  private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z_/][A-Za-z0-9_./-]{0,200}");
+  private static final Pattern NOT_A_STRING =
+      Pattern.compile("null|Null|NULL|true|True|TRUE|false|False|FALSE");
 
   static JsonValue read(String text) {
     try (JsonParser parser = YAML.createParser(text)) {
@@ -143,10 +148,10 @@ final class YamlText {
       for (String key : CanonicalJson.sortedKeys(object)) {
         JsonValue member = object.get(key);
         if (isBlock(member)) {
-          lines.add(quoted(key) + ":");
+          lines.add(key(key) + ":");
           lines(member).forEach(line -> lines.add("  " + line));
         } else {
-          lines.add(quoted(key) + ": " + scalar(member));
+          lines.add(key(key) + ": " + scalar(member));
         }
       }
     } else if (value instanceof JsonArray array && !array.isEmpty()) {
@@ -163,6 +168,16 @@ final class YamlText {
       lines.add(scalar(value));
     }
     return lines;
+  }
+
+  /**
+   * A key as written: plain when it is a word that reads back as the same string under the core
+   * schema (not {@code null}, {@code true}, ...), double-quoted otherwise.
+   */
+  private static String key(String key) {
+    return PLAIN_KEY.matcher(key).matches() && !NOT_A_STRING.matcher(key).matches()
+        ? key
+        : quoted(key);
   }
 
   /** A non-empty mapping or sequence, written as a block; everything else fits on one line. */

@@ -90,6 +90,20 @@ class YamlTextTest {
     assertThat(CanonicalJson.write(YamlText.read(yaml))).isEqualTo(CanonicalJson.write(value));
   }
 
+  @Test
+  void word_keys_are_written_plain_and_keys_that_would_read_as_other_types_quoted() {
+    JsonValue value =
+        JsonText.parse(
+            "{\"gpus\":1,\"/gpus/limit\":2,\"null\":3,\"True\":4,\"12\":5,\"a b\":6,\"\":7}");
+
+    String yaml = YamlText.write(value);
+
+    assertThat(yaml)
+        .contains("gpus: 1\n", "/gpus/limit: 2\n", "\"null\": 3\n", "\"True\": 4\n")
+        .contains("\"12\": 5\n", "\"a b\": 6\n", "\"\": 7\n");
+    assertThat(CanonicalJson.write(YamlText.read(yaml))).isEqualTo(CanonicalJson.write(value));
+  }
+
   /** Outside YAML 1.2's printable set (§5.1); such characters may only appear escaped. */
   private static boolean forbiddenInYaml(int c) {
     boolean printable =

@@ -135,19 +135,26 @@ public class StrictJsonReader implements MessageBodyReader<Object> {
 
   /** Exactly one JSON value, with nothing but white space after it. */
   static JsonValue parse(String text) {
+    if (text.isBlank()) {
+      throw new MalformedBody("The request body is empty; send a JSON value.");
+    }
     try (JsonParser parser = PARSERS.createParser(new StringReader(text))) {
-      if (text.isBlank() || !parser.hasNext()) {
-        throw new MalformedBody("The request body is empty; send a JSON value.");
+      JsonValue value;
+      try {
+        value = value(parser, parser.next());
+      } catch (JsonParsingException e) {
+        throw new MalformedBody(
+            "The request body is not well-formed JSON" + where(e.getLocation()) + ": " + reason(e));
       }
-      JsonValue value = value(parser, parser.next());
-      if (parser.hasNext()) {
-        throw trailing(parser.getLocation());
+      try {
+        if (parser.hasNext()) {
+          throw trailing(parser.getLocation());
+        }
+      } catch (JsonParsingException e) {
+        throw trailing(e.getLocation());
       }
       return value;
-    } catch (JsonParsingException e) {
-      throw new MalformedBody(
-          "The request body is not well-formed JSON" + where(e.getLocation()) + ": " + reason(e));
-    } catch (jakarta.json.JsonException e) {
+    } catch (jakarta.json.JsonException | java.util.NoSuchElementException e) {
       throw new MalformedBody("The request body is not well-formed JSON: " + reason(e));
     }
   }
@@ -205,7 +212,7 @@ public class StrictJsonReader implements MessageBodyReader<Object> {
   /** The parser's own words without its location, which the detail already gives. */
   private static String reason(Exception e) {
     String message = e.getMessage() == null ? "unexpected input" : e.getMessage();
-    return message.replaceAll("\\s*\\((line no|offset)[^)]*\\)", "").strip();
+    return message.replaceAll("\\s*(at\\s*)?\\((line no|offset)[^)]*\\)", "").strip();
   }
 
   private static String expected(Class<?> type) {

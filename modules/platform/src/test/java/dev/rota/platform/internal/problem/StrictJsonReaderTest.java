@@ -80,6 +80,7 @@ class StrictJsonReaderTest {
   void content_after_the_json_value_is_refused(String body) {
     assertThatThrownBy(() -> read(Object.class, body))
         .isInstanceOf(MalformedBody.class)
+        .hasMessageContaining("content after its JSON value")
         .hasMessageContaining("line 1, column");
   }
 
