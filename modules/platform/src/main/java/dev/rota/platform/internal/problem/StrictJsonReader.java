@@ -73,7 +73,7 @@ public class StrictJsonReader implements MessageBodyReader<Object> {
       MultivaluedMap<String, String> headers,
       InputStream in)
       throws IOException {
-    byte[] bytes = in.readAllBytes();
+    byte[] bytes = body(in, headers);
     String text = utf8(bytes);
     JsonValue value = parse(text);
     if (JsonValue.class.isAssignableFrom(type)) {
@@ -96,6 +96,24 @@ public class StrictJsonReader implements MessageBodyReader<Object> {
               + (property.find() ? " (at property " + property.group(1) + ")" : "")
               + "; see the operation's request schema in /openapi.");
     }
+  }
+
+  /**
+   * The body's bytes: exactly Content-Length of them when the client declared it (the container has
+   * already refused a declared length over the limit), so that reading never waits on the stream's
+   * end as JSON-B's parser never did; to the end of the stream for a chunked body, which {@link
+   * BodySizeLimit} bounds.
+   */
+  private static byte[] body(InputStream in, MultivaluedMap<String, String> headers)
+      throws IOException {
+    String declared = headers == null ? null : headers.getFirst("Content-Length");
+    if (declared != null && declared.strip().matches("[0-9]{1,18}")) {
+      long length = Long.parseLong(declared.strip());
+      if (length <= Integer.MAX_VALUE - 8) {
+        return in.readNBytes((int) length);
+      }
+    }
+    return in.readAllBytes();
   }
 
   /** Decodes strictly: a malformed or truncated UTF-8 sequence is refused, never replaced. */

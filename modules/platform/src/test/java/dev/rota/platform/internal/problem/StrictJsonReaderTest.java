@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
+import jakarta.ws.rs.core.MultivaluedHashMap;
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -133,6 +136,27 @@ class StrictJsonReaderTest {
         .isInstanceOf(MalformedBody.class)
         .message()
         .doesNotContain("dev.rota", "java.", "Exception");
+  }
+
+  @Test
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  void a_declared_length_is_read_without_waiting_for_the_end_of_the_stream() throws Exception {
+    byte[] json = "{\"gpus\": 3}".getBytes(StandardCharsets.UTF_8);
+    InputStream stalls =
+        new SequenceInputStream(
+            new ByteArrayInputStream(json),
+            new InputStream() {
+              @Override
+              public int read() {
+                throw new AssertionError("read past the declared Content-Length");
+              }
+            });
+    MultivaluedHashMap<String, String> headers = new MultivaluedHashMap<>();
+    headers.putSingle("Content-Length", String.valueOf(json.length));
+
+    Object quota = reader.readFrom((Class) Quota.class, Quota.class, null, null, headers, stalls);
+
+    assertThat(quota).isEqualTo(new Quota(null, null, 3, 0.0));
   }
 
   private Object read(Type type, String body) {
