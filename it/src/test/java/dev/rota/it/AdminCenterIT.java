@@ -1,13 +1,20 @@
 package dev.rota.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.util.Collections;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
@@ -19,10 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The Liberty Admin Center is served over HTTPS behind the administrator login: the console sends
- * an anonymous visitor to its login page, and the management API it uses accepts the configured
- * administrator and refuses a wrong password. (The test server's certificate is Liberty's
- * self-signed one, so this client trusts any certificate.)
+ * The Liberty Admin Center is served over HTTPS, on localhost only, behind the administrator login:
+ * the console sends an anonymous visitor to its login page, and the management API it uses accepts
+ * the password the test server was configured with and refuses the development default. (The test
+ * server's certificate is Liberty's self-signed one, so this client trusts any certificate.)
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -47,10 +54,49 @@ class AdminCenterIT {
   }
 
   @Test
-  void the_management_api_behind_the_console_takes_the_administrator_and_refuses_others()
+  void the_management_api_takes_the_configured_password_and_refuses_the_development_default()
       throws Exception {
-    assertThat(management("admin", "rota-dev-only").statusCode()).isEqualTo(200);
+    String configured = System.getenv("ROTA_ADMIN_PASSWORD");
+    assertThat(configured).as("it/pom.xml sets ROTA_ADMIN_PASSWORD").isNotBlank();
+    assertThat(configured).isNotEqualTo("rota-dev-only");
+
+    assertThat(management("admin", configured).statusCode()).isEqualTo(200);
+    assertThat(management("admin", "rota-dev-only").statusCode()).isEqualTo(401);
     assertThat(management("admin", "wrong").statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void the_https_endpoint_of_the_admin_center_listens_on_localhost_only() throws Exception {
+    InetAddress external = nonLoopbackAddress();
+    assumeTrue(external != null, "this machine has no non-loopback IPv4 address to try");
+    int https = Integer.parseInt(System.getProperty("rota.it.https-port", "19443"));
+    int http = Integer.parseInt(System.getProperty("rota.it.http-port", "19080"));
+
+    assertThat(connects(external, http)).as("the API on " + external).isTrue();
+    assertThat(connects(external, https)).as("the Admin Center on " + external).isFalse();
+    assertThat(connects(InetAddress.getLoopbackAddress(), https)).isTrue();
+  }
+
+  private static boolean connects(InetAddress address, int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(address, port), 2000);
+      return true;
+    } catch (java.io.IOException refused) {
+      return false;
+    }
+  }
+
+  private static InetAddress nonLoopbackAddress() throws Exception {
+    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      if (nic.isUp() && !nic.isLoopback()) {
+        for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+          if (address instanceof Inet4Address) {
+            return address;
+          }
+        }
+      }
+    }
+    return null;
   }
 
   /** The REST connector the Admin Center itself talks to, with HTTP basic credentials. */

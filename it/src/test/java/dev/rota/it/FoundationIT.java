@@ -149,6 +149,19 @@ class FoundationIT {
     assertProblem(rota.send(rota.authorized("/api/v1/me", foreign)), 401, "unauthenticated");
   }
 
+  @Test
+  void a_token_without_the_configured_audience_is_401_problem() {
+    String audience = System.getenv("ROTA_JWT_AUDIENCE");
+    assertThat(audience).as("it/pom.xml sets ROTA_JWT_AUDIENCE").isNotBlank();
+    String none = rota.sign(claims("alice", RotaClient.ISSUER).build());
+    String wrong = rota.sign(claims("alice", RotaClient.ISSUER).audience("someone-else").build());
+    String right = rota.sign(claims("alice", RotaClient.ISSUER).audience(audience).build());
+
+    assertProblem(rota.send(rota.authorized("/api/v1/me", none)), 401, "unauthenticated");
+    assertProblem(rota.send(rota.authorized("/api/v1/me", wrong)), 401, "unauthenticated");
+    assertThat(rota.send(rota.authorized("/api/v1/me", right)).statusCode()).isEqualTo(200);
+  }
+
   private static JWTClaimsSet.Builder claims(String user, String issuer) {
     Instant now = Instant.now();
     return new JWTClaimsSet.Builder()

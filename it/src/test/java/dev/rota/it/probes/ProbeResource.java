@@ -1,5 +1,6 @@
 package dev.rota.it.probes;
 
+import dev.rota.platform.Transactions;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.validation.Valid;
@@ -32,6 +33,10 @@ public class ProbeResource {
   @Resource(lookup = "jdbc/rota")
   DataSource dataSource;
 
+  /** A Liberty data source whose database is never there (test server configuration). */
+  @Resource(lookup = "jdbc/unreachable")
+  DataSource unreachable;
+
   @POST
   @Path("echo")
   @Consumes(MediaType.APPLICATION_JSON)
@@ -50,6 +55,12 @@ public class ProbeResource {
       statement.execute("INSERT INTO it_probe VALUES ('taken') ON CONFLICT DO NOTHING");
       statement.execute("INSERT INTO it_probe VALUES ('taken')");
     }
+  }
+
+  @GET
+  @Path("unreachable-database")
+  public String unreachableDatabase() {
+    return new Transactions(unreachable).read(c -> "never reached");
   }
 
   @GET

@@ -8,8 +8,9 @@ import java.util.Optional;
 
 /**
  * One change a commit makes to one document: the whole new document, an RFC 7386 JSON Merge Patch,
- * an RFC 6902 JSON Patch (both applied by JSON-P), or a deletion. A change yields the new document,
- * or nothing when the path is to hold no document any more.
+ * an RFC 6902 JSON Patch (both applied by JSON-P; a patch's tests and array indices as strictly as
+ * the RFCs say, see {@link StrictJsonPatch}), or a deletion. A change yields the new document, or
+ * nothing when the path is to hold no document any more.
  */
 public sealed interface Change {
 
@@ -75,7 +76,7 @@ public sealed interface Change {
                 : "a JSON Patch applies to an object or array, and the document is neither.");
       }
       try {
-        return Optional.of(JsonText.PROVIDER.createPatch(operations).apply(target));
+        return Optional.of(StrictJsonPatch.apply(target, operations));
       } catch (RuntimeException e) {
         // JSON-P reports a failed test, a missing target and a malformed operation alike.
         throw new PatchFailed(path.value(), String.valueOf(e.getMessage()));

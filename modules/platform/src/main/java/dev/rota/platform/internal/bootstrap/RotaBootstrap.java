@@ -15,11 +15,12 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Prepares everything Rota needs before it serves a request, in order: the embedded PostgreSQL
- * (when no external database is configured), the schema migrations, the development signing keys
- * (when no identity provider is configured) and the Kubernetes client. Liberty routes no request to
- * the application until this observer returns; if a step fails the application does not start and
- * the log says what to do.
+ * Prepares everything Rota needs before it serves a request, in order: a production install
+ * (external database) is refused on development defaults, then the embedded PostgreSQL (when no
+ * external database is configured), the schema migrations, the development signing keys (when no
+ * identity provider is configured) and the Kubernetes client. Liberty routes no request to the
+ * application until this observer returns; if a step fails the application does not start and the
+ * log says what to do.
  */
 @ApplicationScoped
 public class RotaBootstrap {
@@ -35,6 +36,15 @@ public class RotaBootstrap {
   void onStart(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
     long started = System.nanoTime();
     try {
+      ProductionGuard.check(
+          new ProductionGuard.Settings(
+              config.databaseUrl().isPresent(),
+              config.adminPassword().orElse(null),
+              config.jwtPublicKeyLocation(),
+              new DevelopmentKeys(config.dataDir()).publicKeyLocation(),
+              config.kubernetesMode(),
+              config.kubeconfig().isPresent(),
+              System.getenv("KUBERNETES_SERVICE_HOST") != null));
       startEmbeddedDatabaseIfNeeded();
       schemaVersion =
           new DatabaseMigrator(ApplicationDataSource.lookup(), getClass().getClassLoader())

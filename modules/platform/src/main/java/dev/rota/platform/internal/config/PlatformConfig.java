@@ -35,6 +35,11 @@ public class PlatformConfig {
   @ConfigProperty(name = "rota.jwt.public-key-location")
   String jwtPublicKeyLocation;
 
+  /** The Admin Center password; server.xml reads the same ROTA_ADMIN_PASSWORD. */
+  @Inject
+  @ConfigProperty(name = "rota.admin.password")
+  Optional<String> adminPassword;
+
   @Inject
   @ConfigProperty(name = "rota.security.bootstrap-admin")
   String bootstrapAdmin;
@@ -90,6 +95,10 @@ public class PlatformConfig {
 
   public String jwtPublicKeyLocation() {
     return jwtPublicKeyLocation;
+  }
+
+  public Optional<String> adminPassword() {
+    return adminPassword;
   }
 
   public String bootstrapAdmin() {

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -78,7 +79,7 @@ public final class SimulatedCluster implements AutoCloseable {
                 .withGlobalDefault(globalDefault)
                 .withDescription("Seeded by Rota's simulated cluster")
                 .build())
-        .create();
+        .createOr(NonDeletingOperation::update); // a POST retried under load must not fail start
   }
 
   private void seed(int nodes, int gpusPerNode, List<String> pools) {
@@ -111,7 +112,9 @@ public final class SimulatedCluster implements AutoCloseable {
                   .endCondition()
                   .endStatus()
                   .build())
-          .create();
+          // On a loaded machine a POST can time out after the server stored the node; fabric8
+          // retries it, and a plain create would then fail the start with 409.
+          .createOr(NonDeletingOperation::update);
     }
   }
 

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Logger;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
@@ -23,6 +24,8 @@ import org.postgresql.util.ServerErrorMessage;
  * the whole chain is searched.
  */
 final class ClientFaults {
+
+  private static final Logger LOG = Logger.getLogger(ClientFaults.class.getName());
 
   private ClientFaults() {}
 
@@ -60,7 +63,7 @@ final class ClientFaults {
    * JSON-B reports a class it cannot instantiate (not public, no usable constructor) the same way
    * as a body it cannot read; that is Rota's bug, not the client's, and must stay a 500.
    */
-  private static boolean isServerFault(Throwable failure) {
+  static boolean isServerFault(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof ReflectiveOperationException
           || t instanceof LinkageError
@@ -89,29 +92,41 @@ final class ClientFaults {
         Map.of());
   }
 
-  /** One answer for SQLSTATE class 23, which the database raises for every broken rule. */
+  /**
+   * One answer for SQLSTATE class 23, which the database raises for every broken rule. The client
+   * gets the constraint's name and a sentence Rota wrote; PostgreSQL's own message and DETAIL quote
+   * the row ("Failing row contains (...)", "Key (...)=(...)"), which may be another owner's data,
+   * so they go to the log under the problem's instance id only.
+   */
   private static Problem conflict(SQLException e) {
-    Map<String, Object> members = new LinkedHashMap<>();
     String constraint = null;
-    String serverDetail = null;
     if (e instanceof PSQLException psql && psql.getServerErrorMessage() != null) {
-      ServerErrorMessage message = psql.getServerErrorMessage();
-      constraint = message.getConstraint();
-      serverDetail = message.getDetail();
-      if (message.getTable() != null) {
-        members.put("table", message.getSchema() + "." + message.getTable());
-      }
+      constraint = psql.getServerErrorMessage().getConstraint();
     }
+    Map<String, Object> members = new LinkedHashMap<>();
     if (constraint != null) {
       members.put("constraint", constraint);
     }
-    members.put("sqlState", e.getSQLState());
-    String summary = sqlStateSummary(e.getSQLState()) + named(constraint);
     String detail =
-        ConstraintMessages.describe(constraint).orElse(summary)
-            + (serverDetail == null ? "" : " " + serverDetail);
-    return ProblemResponses.problem(
-        409, "conflict", "Conflicts with existing data", detail, List.of(), members);
+        ConstraintMessages.describe(constraint)
+            .orElse(sqlStateSummary(e.getSQLState()) + named(constraint));
+    Problem problem =
+        ProblemResponses.problem(
+            409, "conflict", "Conflicts with existing data", detail, List.of(), members);
+    LOG.info(() -> problem.instance() + " the database refused the change: " + serverSays(e));
+    return problem;
+  }
+
+  /** PostgreSQL's message with its DETAIL, for the log only. */
+  private static String serverSays(SQLException e) {
+    if (e instanceof PSQLException psql && psql.getServerErrorMessage() != null) {
+      ServerErrorMessage message = psql.getServerErrorMessage();
+      return e.getSQLState()
+          + " "
+          + message.getMessage()
+          + (message.getDetail() == null ? "" : " DETAIL: " + message.getDetail());
+    }
+    return e.getSQLState() + " " + e.getMessage();
   }
 
   private static String sqlStateSummary(String sqlState) {

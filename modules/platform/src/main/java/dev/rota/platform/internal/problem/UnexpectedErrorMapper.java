@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The last resort: a client's mistake found anywhere in the cause chain still gets its 4xx;
- * anything else is a 500 whose body carries only the correlation id that the logged stack trace
- * also carries.
+ * The last resort: a client's mistake found anywhere in the cause chain still gets its 4xx, a
+ * database out of reach a 503 with {@code Retry-After}; anything else is a 500 whose body carries
+ * only the correlation id that the logged stack trace also carries.
  */
 @Provider
 public class UnexpectedErrorMapper implements ExceptionMapper<Throwable> {
@@ -17,6 +17,7 @@ public class UnexpectedErrorMapper implements ExceptionMapper<Throwable> {
   @Override
   public Response toResponse(Throwable e) {
     return ClientFaults.answer(e)
+        .or(() -> DatabaseUnavailable.answer(e))
         .orElseGet(
             () ->
                 ProblemResponses.of(

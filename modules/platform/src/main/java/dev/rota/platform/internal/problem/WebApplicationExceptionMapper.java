@@ -31,7 +31,8 @@ public class WebApplicationExceptionMapper implements ExceptionMapper<WebApplica
     int status = original.getStatus();
     if (status == 400 || status >= 500) {
       // A body JSON-B could not read arrives here wrapped; say where it broke.
-      var specific = ClientFaults.answer(e.getCause());
+      var specific =
+          ClientFaults.answer(e.getCause()).or(() -> DatabaseUnavailable.answer(e.getCause()));
       if (specific.isPresent()) {
         return specific.get();
       }

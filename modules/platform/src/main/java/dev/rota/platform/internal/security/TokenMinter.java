@@ -22,16 +22,29 @@ public final class TokenMinter {
 
   private final RSAPrivateKey key;
   private final String issuer;
+  private final String audience;
 
+  /** Mints for {@code issuer} and the audience Rota is configured to require, if any. */
   public TokenMinter(RSAPrivateKey key, String issuer) {
+    this(key, issuer, configuredAudience());
+  }
+
+  /** Mints for {@code issuer} and {@code audience} ({@code null}: no {@code aud} claim). */
+  public TokenMinter(RSAPrivateKey key, String issuer, String audience) {
     this.key = key;
     this.issuer = issuer;
+    this.audience = audience == null || audience.isBlank() ? null : audience;
+  }
+
+  /** ROTA_JWT_AUDIENCE, which the server also reads: tokens must then carry it. */
+  private static String configuredAudience() {
+    return System.getenv("ROTA_JWT_AUDIENCE");
   }
 
   /** A token for {@code user} in {@code groups}, valid from now for {@code lifetime}. */
   public String mint(String user, List<String> groups, Duration lifetime) {
     Instant now = Instant.now();
-    return sign(
+    JWTClaimsSet.Builder claims =
         new JWTClaimsSet.Builder()
             .issuer(issuer)
             .subject(user)
@@ -39,8 +52,11 @@ public final class TokenMinter {
             .claim("groups", groups)
             .jwtID(UUID.randomUUID().toString())
             .issueTime(Date.from(now))
-            .expirationTime(Date.from(now.plus(lifetime)))
-            .build());
+            .expirationTime(Date.from(now.plus(lifetime)));
+    if (audience != null) {
+      claims.audience(audience);
+    }
+    return sign(claims.build());
   }
 
   /** Signs any claims as given, for tests that need an expired or otherwise odd token. */
