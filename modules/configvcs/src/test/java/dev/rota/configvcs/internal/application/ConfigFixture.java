@@ -8,6 +8,7 @@ import dev.rota.configvcs.internal.domain.JsonText;
 import dev.rota.configvcs.internal.domain.RefName;
 import dev.rota.platform.Caller;
 import dev.rota.platform.Transactions;
+import dev.rota.platform.testing.DatabaseRefusals;
 import dev.rota.platform.testing.TestDatabase;
 import dev.rota.tenancy.Authorization;
 import dev.rota.tenancy.Role;
@@ -113,13 +114,7 @@ public final class ConfigFixture implements AutoCloseable {
 
   /** The constraint the database refused a change for, from anywhere in the chain. */
   public static String constraintOf(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof org.postgresql.util.PSQLException psql
-          && psql.getServerErrorMessage() != null) {
-        return psql.getServerErrorMessage().getConstraint();
-      }
-    }
-    throw new AssertionError("not a database refusal: " + failure, failure);
+    return DatabaseRefusals.constraintOf(failure);
   }
 
   /** Runs one statement by hand, as any client of the database could. */

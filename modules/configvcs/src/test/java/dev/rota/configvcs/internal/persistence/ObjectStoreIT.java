@@ -14,6 +14,7 @@ import dev.rota.configvcs.internal.domain.Piece;
 import dev.rota.configvcs.internal.domain.Snapshot;
 import dev.rota.configvcs.internal.domain.TestDocuments;
 import dev.rota.platform.Transactions;
+import dev.rota.platform.testing.DatabaseRefusals;
 import dev.rota.platform.testing.TestDatabase;
 import jakarta.json.JsonValue;
 import java.sql.PreparedStatement;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.postgresql.util.PSQLException;
 
 /** The object store as PostgreSQL keeps it: exact, deduplicated, complete and immutable. */
 class ObjectStoreIT {
@@ -161,11 +161,6 @@ class ObjectStoreIT {
   }
 
   static String constraintOf(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof PSQLException psql && psql.getServerErrorMessage() != null) {
-        return psql.getServerErrorMessage().getConstraint();
-      }
-    }
-    throw new AssertionError("not a database refusal: " + failure, failure);
+    return DatabaseRefusals.constraintOf(failure);
   }
 }

@@ -1,9 +1,9 @@
 package dev.rota.queue.internal.application;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rota.platform.Transactions;
+import dev.rota.platform.testing.Race;
 import dev.rota.queue.internal.application.AdmissionService.Round;
 import dev.rota.queue.internal.persistence.TaskRepository;
 import dev.rota.queue.internal.persistence.TaskRepository.Event;
@@ -23,7 +23,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.util.PSQLException;
 
 /**
  * Admission against the real database: order, gangs, best fit, node state, quota along the tree,
@@ -279,68 +278,31 @@ class AdmissionIT {
   }
 
   @Test
-  void the_database_refuses_to_book_more_gpus_than_a_node_has_whatever_the_code_does()
-      throws Exception {
+  void the_database_refuses_to_book_more_gpus_than_a_node_has_whatever_the_code_does() {
     String node = queue.node(8);
     long project = queue.project();
     List<Long> tasks = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       tasks.add(queue.submit(project, 1, 1, "rota-normal"));
     }
-    CountDownLatch allOpen = new CountDownLatch(tasks.size());
-    List<Future<Throwable>> bookings = new ArrayList<>();
-    for (long task : tasks) {
-      bookings.add(
-          executor.submit(
-              () ->
-                  catchThrowable(
-                      () ->
-                          transactions.write(
-                              "rogue",
-                              c -> {
-                                c.createStatement().execute("SELECT 1");
-                                arrive(allOpen); // every transaction is open before any books
-                                try (PreparedStatement place =
-                                    c.prepareStatement(
-                                        "INSERT INTO queue.placements"
-                                            + " (task_id, replica, node_name, gpus)"
-                                            + " VALUES (?, 0, ?, 1)")) {
-                                  place.setLong(1, task); // 1 task
-                                  place.setString(2, node); // 2 node
-                                  return place.executeUpdate();
-                                }
-                              }))));
-    }
-    List<Throwable> refusals = new ArrayList<>();
-    for (Future<Throwable> booking : bookings) {
-      Throwable refusal = booking.get(60, TimeUnit.SECONDS);
-      if (refusal != null) {
-        refusals.add(refusal);
-      }
-    }
 
-    assertThat(refusals).hasSize(12);
-    assertThat(refusals)
-        .allSatisfy(r -> assertThat(constraintOf(r)).isEqualTo("cluster_nodes_no_overcommit"));
+    Race.Outcome outcome =
+        Race.inOpenTransactions(
+            transactions,
+            tasks.size(),
+            (racer, c) -> {
+              try (PreparedStatement place =
+                  c.prepareStatement(
+                      "INSERT INTO queue.placements (task_id, replica, node_name, gpus)"
+                          + " VALUES (?, 0, ?, 1)")) {
+                place.setLong(1, tasks.get(racer)); // 1 task
+                place.setString(2, node); // 2 node
+                place.executeUpdate();
+              }
+            });
+
+    assertThat(outcome.winners()).isEqualTo(8);
+    assertThat(outcome.refusedBy()).hasSize(12).containsOnly("cluster_nodes_no_overcommit");
     assertThat(queue.held(node)).isEqualTo(8);
-  }
-
-  private static void arrive(CountDownLatch latch) {
-    latch.countDown();
-    try {
-      assertThat(latch.await(30, TimeUnit.SECONDS)).as("all racers arrived").isTrue();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static String constraintOf(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof PSQLException psql && psql.getServerErrorMessage() != null) {
-        return psql.getServerErrorMessage().getConstraint();
-      }
-    }
-    throw new AssertionError("not a database refusal: " + failure, failure);
   }
 }

@@ -1,6 +1,7 @@
 package dev.rota.scheduling.internal.persistence;
 
 import dev.rota.platform.Transactions;
+import dev.rota.platform.testing.DatabaseRefusals;
 import dev.rota.platform.testing.TestDatabase;
 import dev.rota.scheduling.internal.domain.CalendarKind;
 import dev.rota.scheduling.internal.domain.WeekWindow;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.postgresql.util.PSQLException;
 
 /**
  * One test's own scheduling data in the shared database: calendars and tenancy nodes with random
@@ -147,12 +147,7 @@ public final class TestScheduling implements AutoCloseable {
 
   /** The name of the constraint the database refused a change for, from anywhere in the chain. */
   public static String constraintOf(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof PSQLException psql && psql.getServerErrorMessage() != null) {
-        return psql.getServerErrorMessage().getConstraint();
-      }
-    }
-    throw new AssertionError("not a database refusal: " + failure, failure);
+    return DatabaseRefusals.constraintOf(failure);
   }
 
   /** The SQLSTATE of the database refusal anywhere in the chain. */

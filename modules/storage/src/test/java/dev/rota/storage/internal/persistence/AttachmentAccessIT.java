@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rota.platform.Transactions;
+import dev.rota.platform.testing.Race;
 import dev.rota.platform.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,9 +1,9 @@
 package dev.rota.storage.internal.persistence;
 
 import dev.rota.platform.Transactions;
+import dev.rota.platform.testing.DatabaseRefusals;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import org.postgresql.util.PSQLException;
 
 /** Rows the storage tests need from other schemas, made directly in SQL. */
 final class StorageFixtures {
@@ -28,11 +28,6 @@ final class StorageFixtures {
 
   /** The name of the constraint PostgreSQL reported anywhere in the failure's causes. */
   static String constraintOf(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof PSQLException psql && psql.getServerErrorMessage() != null) {
-        return psql.getServerErrorMessage().getConstraint();
-      }
-    }
-    return "no constraint in " + failure;
+    return DatabaseRefusals.constraintOf(failure);
   }
 }

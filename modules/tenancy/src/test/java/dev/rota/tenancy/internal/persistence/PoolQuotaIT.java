@@ -5,18 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rota.platform.Transactions;
-import dev.rota.platform.Transactions.DatabaseFailure;
+import dev.rota.platform.testing.Race;
 import dev.rota.tenancy.NodeKind;
 import dev.rota.tenancy.PoolQuotas.Level;
 import dev.rota.tenancy.internal.persistence.PoolQuotaRepository.PoolQuotaRow;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,12 +25,9 @@ class PoolQuotaIT {
   private final Transactions transactions = tenancy.transactions();
   private final PoolQuotaRepository quotas = new PoolQuotaRepository();
   private final NodeRepository nodes = new NodeRepository();
-  private final ExecutorService executor = Executors.newFixedThreadPool(20);
 
   @AfterEach
-  void clean_up() throws InterruptedException {
-    executor.shutdownNow();
-    assertThat(executor.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+  void clean_up() {
     tenancy.close();
   }
 
@@ -176,7 +167,7 @@ class PoolQuotaIT {
   }
 
   @Test
-  void racing_pool_rows_never_guarantee_more_than_the_parent_gives_in_the_pool() throws Exception {
+  void racing_pool_rows_never_guarantee_more_than_the_parent_gives_in_the_pool() {
     NodeRow group = tenancy.root(40);
     put(group, "pool-a", 10, null);
     int racers = 20;
@@ -184,39 +175,15 @@ class PoolQuotaIT {
     for (int i = 0; i < racers; i++) {
       children.add(tenancy.child(group, NodeKind.PROJECT, "racer " + i, 2, null));
     }
-    CountDownLatch allOpen = new CountDownLatch(racers);
 
-    List<Future<Throwable>> puts = new ArrayList<>();
-    for (NodeRow child : children) {
-      Callable<Throwable> put =
-          () ->
-              catchThrowable(
-                  () ->
-                      transactions.write(
-                          "racer",
-                          c -> {
-                            // Every racer's transaction is open before any of them writes.
-                            c.createStatement().execute("SELECT 1");
-                            arrive(allOpen);
-                            return quotas.put(c, child.id(), "pool-a", 1, null);
-                          }));
-      puts.add(executor.submit(put));
-    }
-    List<Throwable> refusals = new ArrayList<>();
-    for (Future<Throwable> put : puts) {
-      Throwable refusal = put.get(60, TimeUnit.SECONDS);
-      if (refusal != null) {
-        refusals.add(refusal);
-      }
-    }
+    Race.Outcome outcome =
+        Race.inOpenTransactions(
+            transactions,
+            racers,
+            (racer, c) -> quotas.put(c, children.get(racer).id(), "pool-a", 1, null));
 
-    assertThat(refusals).hasSize(racers - 10);
-    assertThat(refusals)
-        .allSatisfy(
-            refusal -> {
-              assertThat(refusal).isInstanceOf(DatabaseFailure.class);
-              assertThat(constraintOf(refusal)).isEqualTo("pool_quotas_within_parent");
-            });
+    assertThat(outcome.winners()).isEqualTo(10);
+    assertThat(outcome.refusedBy()).hasSize(10).containsOnly("pool_quotas_within_parent");
     int granted = children.stream().mapToInt(child -> list(child).size()).sum();
     assertThat(granted).isEqualTo(10);
   }
@@ -231,15 +198,5 @@ class PoolQuotaIT {
 
   private List<Level> chain(NodeRow node, String pool) {
     return transactions.read(c -> quotas.chain(c, node.id(), pool));
-  }
-
-  private static void arrive(CountDownLatch latch) {
-    latch.countDown();
-    try {
-      assertThat(latch.await(30, TimeUnit.SECONDS)).as("all racers arrived").isTrue();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.rota.tenancy.internal.persistence;
 
 import dev.rota.platform.Transactions;
+import dev.rota.platform.testing.DatabaseRefusals;
 import dev.rota.platform.testing.TestDatabase;
 import dev.rota.tenancy.NodeKind;
 import dev.rota.tenancy.Role;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.postgresql.util.PSQLException;
 
 /**
  * One test's own tenancy data in the shared database: root groups and users with random names, so
@@ -99,12 +99,7 @@ public final class TestTenancy implements AutoCloseable {
 
   /** The name of the constraint the database refused a change for, from anywhere in the chain. */
   public static String constraintOf(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof PSQLException psql && psql.getServerErrorMessage() != null) {
-        return psql.getServerErrorMessage().getConstraint();
-      }
-    }
-    throw new AssertionError("not a database refusal: " + failure, failure);
+    return DatabaseRefusals.constraintOf(failure);
   }
 
   /** Removes the test's subtrees and users; audit rows stay, as they must. */

@@ -1,4 +1,4 @@
-package dev.rota.storage.internal.persistence;
+package dev.rota.platform.testing;
 
 import dev.rota.platform.Transactions;
 import java.sql.Connection;
@@ -18,20 +18,20 @@ import java.util.concurrent.TimeUnit;
  * row unless the database makes it wait. Without the barrier inside the transaction the threads
  * would mostly run one after another, and a race test would prove nothing.
  */
-final class Race {
+public final class Race {
 
   /** One competitor's write, run inside its open transaction after the release. */
   @FunctionalInterface
-  interface Move {
+  public interface Move {
     void run(int competitor, Connection connection) throws SQLException;
   }
 
   /** How many won, and the constraint that refused each loser. */
-  record Outcome(int winners, List<String> refusedBy) {}
+  public record Outcome(int winners, List<String> refusedBy) {}
 
   private Race() {}
 
-  static Outcome inOpenTransactions(Transactions transactions, int competitors, Move move) {
+  public static Outcome inOpenTransactions(Transactions transactions, int competitors, Move move) {
     CyclicBarrier release = new CyclicBarrier(competitors);
     ExecutorService threads = Executors.newFixedThreadPool(competitors);
     try {
@@ -54,7 +54,7 @@ final class Race {
                         });
                     return null;
                   } catch (Transactions.DatabaseFailure e) {
-                    return StorageFixtures.constraintOf(e);
+                    return DatabaseRefusals.constraintOf(e);
                   }
                 }));
       }
