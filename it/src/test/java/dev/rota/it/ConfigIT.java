@@ -242,6 +242,13 @@ class ConfigIT {
         403,
         "forbidden");
     assertProblem(rota.get(rota.token(stranger), tree(group, "main")), 404, "node-not-found");
+    // main's protection is answered only to those who may manage refs: nobody else learns the node.
+    assertProblem(
+        rota.send(rota.token(stranger), "DELETE", refs(group) + "/main", null),
+        404,
+        "node-not-found");
+    assertProblem(
+        rota.send(rota.token(member), "DELETE", refs(group) + "/main", null), 403, "forbidden");
   }
 
   @Test

@@ -56,16 +56,20 @@ public class RefService {
                 c, nodeId, name.value(), kind, revisions.resolve(c, nodeId, target).hash()));
   }
 
+  /** Deletes a branch or tag; who may not manage the node's refs is answered before main's rule. */
   public RefRow delete(Caller caller, long nodeId, RefName name) {
-    if (name.isMain()) {
-      throw new RefRefused(
-          "main is the protected default branch of every repository; it cannot be deleted.");
-    }
     return access.write(
         caller,
         nodeId,
         Role.ADMIN,
         MANAGE,
-        c -> refs.delete(c, nodeId, name.value()).orElseThrow(() -> new RefNotFound(name.value())));
+        c -> {
+          if (name.isMain()) {
+            throw new RefRefused(
+                "main is the protected default branch of every repository; it cannot be deleted.");
+          }
+          return refs.delete(c, nodeId, name.value())
+              .orElseThrow(() -> new RefNotFound(name.value()));
+        });
   }
 }
