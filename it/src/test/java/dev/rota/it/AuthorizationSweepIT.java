@@ -58,7 +58,10 @@ class AuthorizationSweepIT {
           "GET /api/v1/volumes", "the caller's own volumes and those of groups they belong to",
           "GET /api/v1/calendars",
               "pools' and cluster nodes' calendars are the platform's, not a tenant's; windows"
-                  + " inside them are checked separately");
+                  + " inside them are checked separately",
+          "GET /api/v1/storage/pools",
+              "pool roots are the platform's, read by anyone holding a role somewhere to choose"
+                  + " a pool for a volume; strangers without any role are refused");
 
   /**
    * Reads that show a shared resource and must show the victim's part of it only redacted (a
