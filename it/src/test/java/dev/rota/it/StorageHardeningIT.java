@@ -96,7 +96,10 @@ class StorageHardeningIT {
         rota.send(rota.authorized("/api/v1/volumes/" + volume + "/manifests", admin));
     assertThat(yaml.body()).contains("type: \"Directory\"").doesNotContain("DirectoryOrCreate");
     try (KubernetesClient cluster = rota.simulatedCluster()) {
-      PersistentVolume pv = cluster.persistentVolumes().withName("rota-vol-" + volume).get();
+      // The controller loop applies the PV shortly after the commit.
+      PersistentVolume pv =
+          Eventually.await(
+              "the PV", () -> cluster.persistentVolumes().withName("rota-vol-" + volume).get());
       assertThat(pv.getSpec().getHostPath().getType()).isEqualTo("Directory");
     }
   }
