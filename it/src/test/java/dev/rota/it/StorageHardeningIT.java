@@ -1,13 +1,14 @@
 package dev.rota.it;
 
 import static dev.rota.it.ProblemAssert.assertProblem;
+import static dev.rota.it.StorageBodies.ON_NODE_01;
+import static dev.rota.it.StorageBodies.node;
+import static dev.rota.it.StorageBodies.volume;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import java.io.StringReader;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -29,8 +30,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 class StorageHardeningIT {
-
-  private static final String ON_NODE_01 = hostname("gpu-node-01");
 
   @Deployment(testable = false)
   static WebArchive deployment() {
@@ -326,33 +325,6 @@ class StorageHardeningIT {
 
   private static long id(HttpResponse<String> response) {
     return RotaClient.id(response);
-  }
-
-  private static String node(String kind, Long parent, String name) {
-    var body = Json.createObjectBuilder().add("kind", kind).add("name", name);
-    if (parent != null) {
-      body.add("parentId", parent);
-    }
-    return body.build().toString();
-  }
-
-  private static String volume(String name, String group, String path) {
-    return volume(name, group, path, ON_NODE_01);
-  }
-
-  private static String volume(String name, String group, String path, String affinity) {
-    var body =
-        Json.createObjectBuilder()
-            .add("name", name)
-            .add("pool", "pool-a")
-            .add("hostPath", path)
-            .add("capacity", "100Gi")
-            .add("accessMode", "ReadWriteOnce")
-            .add("nodeAffinity", Json.createReader(new StringReader(affinity)).readValue());
-    if (group != null) {
-      body.add("ownerGroup", group);
-    }
-    return body.build().toString();
   }
 
   private HttpResponse<String> send(

@@ -1,6 +1,8 @@
 package dev.rota.it;
 
 import static dev.rota.it.ProblemAssert.assertProblem;
+import static dev.rota.it.StorageBodies.node;
+import static dev.rota.it.StorageBodies.volume;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.PersistentVolume;
@@ -28,10 +30,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 class StorageIT {
-
-  private static final String ON_NODE_01 =
-      "{\"nodeSelectorTerms\":[{\"matchExpressions\":[{\"key\":\"kubernetes.io/hostname\","
-          + "\"operator\":\"In\",\"values\":[\"gpu-node-01\"]}]}]}";
 
   @Deployment(testable = false)
   static WebArchive deployment() {
@@ -315,34 +313,6 @@ class StorageIT {
             400),
         400,
         "invalid-volume");
-  }
-
-  private static String node(String kind, Long parent, String name) {
-    var body = Json.createObjectBuilder().add("kind", kind).add("name", name);
-    if (parent != null) {
-      body.add("parentId", parent);
-    }
-    return body.build().toString();
-  }
-
-  private static String volume(String name, String group, String path) {
-    return volume(name, group, path, ON_NODE_01);
-  }
-
-  private static String volume(String name, String group, String path, String affinity) {
-    var body =
-        Json.createObjectBuilder()
-            .add("name", name)
-            .add("pool", "pool-a")
-            .add("hostPath", path)
-            .add("capacity", "100Gi")
-            .add("accessMode", "ReadWriteOnce")
-            .add(
-                "nodeAffinity", Json.createReader(new java.io.StringReader(affinity)).readObject());
-    if (group != null) {
-      body.add("ownerGroup", group);
-    }
-    return body.build().toString();
   }
 
   private HttpResponse<String> send(
