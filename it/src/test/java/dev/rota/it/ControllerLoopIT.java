@@ -50,7 +50,7 @@ class ControllerLoopIT {
         admin, project, Json.createObjectBuilder().add("user", user).add("role", "member").build());
     String namespace = "rota-n" + project;
     try (KubernetesClient cluster = rota.simulatedCluster()) {
-      await("the namespace converges", () -> gpuQuota(cluster, namespace).equals("3"));
+      await("the namespace converges", () -> gpuQuota(cluster, namespace).equals("0"));
       await("the role binding converges", () -> bindings(cluster, namespace) == 1);
       assertThat(RotaClient.ok(rota.get(admin, "/api/v1/nodes/" + project)).getString("sync"))
           .isEqualTo("synced");
@@ -68,7 +68,7 @@ class ControllerLoopIT {
               });
 
       await("the deleted role binding is back", () -> bindings(cluster, namespace) == 1);
-      await("the edited quota is back", () -> gpuQuota(cluster, namespace).equals("3"));
+      await("the edited quota is back", () -> gpuQuota(cluster, namespace).equals("0"));
       await("a full resync ran since", () -> resyncs() > resyncsBefore);
     }
     assertThat(serverLog()).doesNotContain("DSRA9350E").doesNotContain("CNTR0020E");

@@ -205,7 +205,7 @@ class TenancyIT {
   }
 
   @Test
-  void projects_get_a_namespace_with_a_gpu_quota_in_the_cluster() {
+  void projects_get_a_namespace_whose_gpu_quota_holds_what_the_queue_admitted_there() {
     try (KubernetesClient cluster = rota.simulatedCluster()) {
       Namespace namespace =
           Eventually.await(
@@ -223,7 +223,8 @@ class TenancyIT {
       assertThat(namespace.getMetadata().getLabels())
           .containsEntry("rota.dev/node-id", String.valueOf(vision));
       assertThat(quota.getSpec().getHard().get("requests.nvidia.com/gpu").getAmount())
-          .isEqualTo("2");
+          .as("no task runs there: GPUs only through the queue")
+          .isEqualTo("0");
     }
   }
 

@@ -125,7 +125,7 @@ public class Transactions {
     return "40001".equals(e.getSQLState()) || "40P01".equals(e.getSQLState());
   }
 
-  private DataSource dataSource() {
+  DataSource dataSource() { // package-visible for ChannelListener.of
     return dataSource != null ? dataSource : ApplicationDataSource.lookup();
   }
 

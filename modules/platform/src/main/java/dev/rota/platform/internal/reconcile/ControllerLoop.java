@@ -1,5 +1,6 @@
 package dev.rota.platform.internal.reconcile;
 
+import dev.rota.platform.ChannelListener;
 import dev.rota.platform.Outbox;
 import dev.rota.platform.Reconciler;
 import dev.rota.platform.Transactions;
@@ -30,7 +31,7 @@ public class ControllerLoop implements AutoCloseable {
   private final OutboxWorker worker;
   private final ExecutorService pool;
   private final int threads;
-  private final NotificationListener listener;
+  private final ChannelListener listener;
   private final Thread listenerThread;
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicBoolean pending = new AtomicBoolean();
@@ -48,7 +49,7 @@ public class ControllerLoop implements AutoCloseable {
     this.worker = new OutboxWorker(transactions, reconcilers, settings, observer);
     this.threads = threads;
     this.pool = Executors.newFixedThreadPool(threads + 1, threadFactory);
-    this.listener = new NotificationListener(dataSource, this::wake);
+    this.listener = new ChannelListener(dataSource, Outbox.CHANNEL, this::wake);
     this.listenerThread = threadFactory.newThread(listener);
     listenerThread.setName("rota-outbox-listener");
     listenerThread.setDaemon(true);

@@ -16,9 +16,6 @@ import dev.rota.tenancy.internal.persistence.RoleRepository.RoleGrant;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceQuota;
-import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -37,11 +34,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Makes the cluster match the database, one node at a time, as the outbox kind {@value #KIND}: each
- * project and subproject has a namespace (named from its id, so renames and moves keep it), a
- * ResourceQuota for {@code requests.nvidia.com/gpu} and a RoleBinding per user with an effective
- * role there; a node that is gone loses its namespace. Services only enqueue node ids, in their
- * write transactions; the platform's workers call {@link #reconcile}. Everything applied carries
- * this installation's label, and a namespace labelled by another installation is never touched.
+ * project and subproject has a namespace (named from its id, so renames and moves keep it) and a
+ * RoleBinding per user with an effective role there; a node that is gone loses its namespace. The
+ * namespace's GPU ResourceQuota belongs to the queue, which sets it to what it admits there.
+ * Services only enqueue node ids, in their write transactions; the platform's workers call {@link
+ * #reconcile}. Everything applied carries this installation's label, and a namespace labelled by
+ * another installation is never touched.
  */
 @ApplicationScoped
 public class NamespaceReconciler implements Reconciler {
@@ -51,8 +49,6 @@ public class NamespaceReconciler implements Reconciler {
   public static final String NODE_ID = "rota.dev/node-id";
   public static final String PATH = "rota.dev/path";
   public static final String POD_SECURITY = "pod-security.kubernetes.io/enforce";
-  public static final String QUOTA_NAME = "rota-gpu-quota";
-  static final String GPU_REQUESTS = "requests.nvidia.com/gpu";
 
   /** Kubernetes' built-in cluster roles for each Rota role. */
   static final Map<Role, String> CLUSTER_ROLES =
@@ -138,12 +134,11 @@ public class NamespaceReconciler implements Reconciler {
     return keys;
   }
 
-  /** Namespaces by their node-id label, quotas and role bindings by their namespace's name. */
+  /** Namespaces by their node-id label, role bindings by their namespace's name. */
   @Override
   public List<Watched<?>> watched() {
     return List.of(
         new Watched<>(Namespace.class, ns -> nodeIdOf(ns.getMetadata().getName())),
-        new Watched<>(ResourceQuota.class, q -> nodeIdOf(q.getMetadata().getNamespace())),
         new Watched<>(RoleBinding.class, rb -> nodeIdOf(rb.getMetadata().getNamespace())));
   }
 
@@ -163,7 +158,6 @@ public class NamespaceReconciler implements Reconciler {
   private void apply(Desired desired, String name) {
     ClusterApply cluster = new ClusterApply(kubernetes);
     cluster.apply(labelled(namespace(desired.node(), name)));
-    cluster.apply(labelled(quota(desired.node(), name)));
     Set<String> bindings = new HashSet<>();
     for (RoleGrant grant : desired.members()) {
       RoleBinding binding = labelled(roleBinding(name, grant));
@@ -202,20 +196,6 @@ public class NamespaceReconciler implements Reconciler {
         .addToLabels(NODE_ID, String.valueOf(node.id()))
         .addToAnnotations(PATH, NodeLabel.toSlashPath(node.path()))
         .endMetadata()
-        .build();
-  }
-
-  static ResourceQuota quota(NodeRow node, String namespace) {
-    int hard = node.gpuLimit() != null ? node.gpuLimit() : node.guaranteedGpus();
-    return new ResourceQuotaBuilder()
-        .withNewMetadata()
-        .withName(QUOTA_NAME)
-        .withNamespace(namespace)
-        .addToLabels(MANAGED_BY, "rota")
-        .endMetadata()
-        .withNewSpec()
-        .addToHard(GPU_REQUESTS, new Quantity(String.valueOf(hard)))
-        .endSpec()
         .build();
   }
 

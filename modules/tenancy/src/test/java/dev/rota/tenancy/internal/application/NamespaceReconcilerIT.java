@@ -109,7 +109,7 @@ class NamespaceReconcilerIT {
   }
 
   @Test
-  void a_project_gets_a_namespace_with_its_gpu_quota_and_a_role_binding_per_member() {
+  void a_project_gets_a_namespace_and_a_role_binding_per_member_but_no_gpu_quota() {
     NodeRow root = tenancy.root(8);
     NodeRow project = tenancy.child(root, NodeKind.PROJECT, "Vision", 4, null);
     UserRow viewer = tenancy.user("viewer");
@@ -134,7 +134,7 @@ class NamespaceReconcilerIT {
         .containsEntry(MANAGED, "rota");
     assertThat(namespace.getMetadata().getAnnotations())
         .containsEntry(NamespaceReconciler.PATH, root.label() + "/vision");
-    assertThat(gpuQuota(name)).isEqualTo("4");
+    assertThat(gpuQuota(name)).as("the queue owns the GPU quota").isNull();
     assertThat(kubernetes.rbac().roleBindings().inNamespace(name).list().getItems())
         .extracting(
             rb -> rb.getMetadata().getName(),
@@ -182,15 +182,15 @@ class NamespaceReconcilerIT {
   }
 
   @Test
-  void subprojects_get_namespaces_of_their_own_groups_none_and_a_limit_sets_the_quota() {
+  void subprojects_get_namespaces_of_their_own_and_groups_none() {
     NodeRow root = tenancy.root(8);
     NodeRow project = tenancy.child(root, NodeKind.PROJECT, "Limited", 2, 6);
     NodeRow subproject = tenancy.child(project, NodeKind.SUBPROJECT, "Sub", 1, null);
 
     reconcileSubtree(root.id());
 
-    assertThat(gpuQuota("rota-n" + project.id())).as("the limit, not the guarantee").isEqualTo("6");
-    assertThat(gpuQuota("rota-n" + subproject.id())).isEqualTo("1");
+    assertThat(kubernetes.namespaces().withName("rota-n" + project.id()).get()).isNotNull();
+    assertThat(kubernetes.namespaces().withName("rota-n" + subproject.id()).get()).isNotNull();
     assertThat(kubernetes.namespaces().withName("rota-n" + root.id()).get()).isNull();
   }
 
@@ -241,19 +241,16 @@ class NamespaceReconcilerIT {
     String orphan = "rota-n" + (900_000_000_000L + project.id());
     String foreign = "someone-else-" + TestTenancy.unique();
 
-    kubernetes.resourceQuotas().inNamespace(name).withName(NamespaceReconciler.QUOTA_NAME).delete();
     kubernetes.resource(roleBinding(name, "rota-user-intruder", true)).create();
     kubernetes.resource(roleBinding(name, "made-by-hand", false)).create();
     String otherInstallations = "rota-n" + (900_000_000_001L + project.id());
     kubernetes.resource(namespace(orphan, installation.id())).create();
     kubernetes.resource(namespace(foreign, null)).create();
     kubernetes.resource(namespace(otherInstallations, "another-installation")).create();
-    assertThat(gpuQuota(name)).isNull();
 
     int reconciled = resyncAll();
 
     assertThat(reconciled).isGreaterThanOrEqualTo(1);
-    assertThat(gpuQuota(name)).isEqualTo("5");
     assertThat(bindingNames(name))
         .containsExactlyInAnyOrder("rota-user-" + member.partyId(), "made-by-hand");
     assertThat(kubernetes.namespaces().withName(orphan).get())
@@ -385,15 +382,6 @@ class NamespaceReconcilerIT {
         .containsEntry(Installation.LABEL, installation.id())
         .containsEntry(NamespaceReconciler.POD_SECURITY, "baseline")
         .containsEntry("team.example.com/cost-center", "42");
-    assertThat(
-            kubernetes
-                .resourceQuotas()
-                .inNamespace(name)
-                .withName(NamespaceReconciler.QUOTA_NAME)
-                .get()
-                .getMetadata()
-                .getLabels())
-        .containsEntry(Installation.LABEL, installation.id());
   }
 
   @Test
@@ -489,7 +477,6 @@ class NamespaceReconcilerIT {
       assertThat(failures.get()).as("the faults reached the loop").isGreaterThan(0);
       for (NodeRow project : projects) {
         String name = "rota-n" + project.id();
-        assertThat(gpuQuota(name)).isEqualTo(String.valueOf(project.gpuLimit()));
         assertThat(bindingNames(name)).containsExactly("rota-user-" + member.partyId());
       }
       long namespaces = kubernetes.namespaces().list().getItems().size();
@@ -549,17 +536,16 @@ class NamespaceReconcilerIT {
             .toList());
   }
 
-  /** The hard GPU requests of the namespace's Rota quota, or null when there is none. */
+  /**
+   * The hard GPU requests of the namespace's Rota quota, or null when there is none: the queue
+   * applies it (it follows what the queue admits), never tenancy.
+   */
   private String gpuQuota(String namespace) {
     ResourceQuota quota =
-        kubernetes
-            .resourceQuotas()
-            .inNamespace(namespace)
-            .withName(NamespaceReconciler.QUOTA_NAME)
-            .get();
+        kubernetes.resourceQuotas().inNamespace(namespace).withName("rota-gpu-quota").get();
     return quota == null
         ? null
-        : quota.getSpec().getHard().get(NamespaceReconciler.GPU_REQUESTS).toString();
+        : quota.getSpec().getHard().get("requests.nvidia.com/gpu").toString();
   }
 
   private List<String> bindingNames(String namespace) {

@@ -1,6 +1,5 @@
-package dev.rota.platform.internal.reconcile;
+package dev.rota.platform;
 
-import dev.rota.platform.Outbox;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -12,23 +11,31 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 /**
- * Holds one dedicated session connection that LISTENs on the outbox channel and wakes the workers
- * on each notification. PostgreSQL keeps no notification for a session that is gone, so after every
- * (re)connect it LISTENs again and then wakes the workers once, to drain what was enqueued
- * meanwhile; the poll timer remains the net for everything else. Needs a session connection: a
- * direct one or one through session pooling, never transaction pooling.
+ * Holds one dedicated session connection that LISTENs on one channel and wakes its workers on each
+ * notification (the outbox's workers, the queue's). PostgreSQL keeps no notification for a session
+ * that is gone, so after every (re)connect it LISTENs again and then wakes the workers once, to
+ * drain what was enqueued meanwhile; the poll timer remains the net for everything else. Needs a
+ * session connection: a direct one or one through session pooling, never transaction pooling.
  */
-public class NotificationListener implements Runnable {
+public class ChannelListener implements Runnable {
 
-  private static final Logger LOG = Logger.getLogger(NotificationListener.class.getName());
+  private static final Logger LOG = Logger.getLogger(ChannelListener.class.getName());
 
   private final Supplier<DataSource> dataSource;
+  private final String channel;
   private final Runnable wake;
   private volatile boolean running = true;
   private volatile boolean listening;
 
-  public NotificationListener(Supplier<DataSource> dataSource, Runnable wake) {
+  /**
+   * @param channel a PostgreSQL identifier in lower case, e.g. {@link Outbox#CHANNEL}
+   */
+  public ChannelListener(Supplier<DataSource> dataSource, String channel, Runnable wake) {
+    if (!channel.matches("[a-z_][a-z0-9_]*")) {
+      throw new IllegalArgumentException("Not a channel name: " + channel);
+    }
     this.dataSource = dataSource;
+    this.channel = channel;
     this.wake = wake;
   }
 
@@ -39,7 +46,7 @@ public class NotificationListener implements Runnable {
       try (Connection connection = dataSource.get().getConnection()) {
         connection.setAutoCommit(true);
         try (Statement listen = connection.createStatement()) {
-          listen.execute("LISTEN " + Outbox.CHANNEL);
+          listen.execute("LISTEN " + channel); // checked to be an identifier
         }
         listening = true;
         pause = 500;
@@ -54,13 +61,19 @@ public class NotificationListener implements Runnable {
       } catch (SQLException | RuntimeException e) {
         listening = false;
         if (running) {
-          LOG.log(Level.WARNING, "Outbox listener lost its connection; reconnecting", e);
+          LOG.log(
+              Level.WARNING, "Listener on " + channel + " lost its connection; reconnecting", e);
           sleep(pause);
           pause = Math.min(pause * 2, 30_000);
         }
       }
     }
     listening = false;
+  }
+
+  /** A listener on the database that {@code transactions} use (a session connection of its own). */
+  public static ChannelListener of(Transactions transactions, String channel, Runnable wake) {
+    return new ChannelListener(transactions::dataSource, channel, wake);
   }
 
   /** Whether the listener currently holds a LISTENing connection. */

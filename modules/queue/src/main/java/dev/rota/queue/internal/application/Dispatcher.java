@@ -1,0 +1,127 @@
+package dev.rota.queue.internal.application;
+
+import dev.rota.platform.Transactions;
+import dev.rota.queue.internal.persistence.DispatchRepository;
+import dev.rota.queue.internal.persistence.DispatchRepository.Claim;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * This instance's dispatch worker: claims admitted tasks in batches ({@code FOR UPDATE SKIP
+ * LOCKED}, committed at once), creates each one's Pods through {@link TaskReconciler#dispatch} and
+ * records the dispatch while it still holds the claim. A failed dispatch gives the claim back with
+ * a backoff. The instance's heartbeat renews its claims; the reaper, run by every instance, returns
+ * claims whose lease ran out. Thread-safe: any number of threads and instances may dispatch at
+ * once.
+ */
+@ApplicationScoped
+public class Dispatcher {
+
+  private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
+
+  private final DispatchRepository claims = new DispatchRepository();
+  private final String worker = "dispatch-" + UUID.randomUUID();
+
+  @Inject Transactions transactions;
+  @Inject TaskReconciler pods;
+
+  @Inject
+  @ConfigProperty(name = "rota.queue.claim-lease-seconds", defaultValue = "30")
+  long leaseSeconds;
+
+  @Inject
+  @ConfigProperty(name = "rota.queue.dispatch-batch", defaultValue = "20")
+  int batch;
+
+  @Inject
+  @ConfigProperty(name = "rota.queue.dispatch-backoff-seconds", defaultValue = "5")
+  long backoffSeconds;
+
+  public Dispatcher() {}
+
+  /** For tests and tools outside the container. */
+  public Dispatcher(
+      Transactions transactions, TaskReconciler pods, Duration lease, int batch, Duration backoff) {
+    this.transactions = transactions;
+    this.pods = pods;
+    this.leaseSeconds = lease.toSeconds();
+    this.batch = batch;
+    this.backoffSeconds = backoff.toSeconds();
+  }
+
+  /** This instance's name in the claims it holds. */
+  public String worker() {
+    return worker;
+  }
+
+  /** Dispatches until nothing admitted is left unclaimed; returns how many it dispatched. */
+  public int dispatchAll() {
+    int dispatched = 0;
+    for (List<Claim> batch = claim(); !batch.isEmpty(); batch = claim()) {
+      for (Claim claim : batch) {
+        dispatched += dispatch(claim) ? 1 : 0;
+      }
+    }
+    return dispatched;
+  }
+
+  /** Claims one batch. */
+  public List<Claim> claim() {
+    return transactions.write(
+        QueueActors.DISPATCH,
+        c -> claims.claim(c, worker, batch, Duration.ofSeconds(leaseSeconds)));
+  }
+
+  /** Dispatches one claimed task; whether the dispatch was recorded. */
+  public boolean dispatch(Claim claim) {
+    try {
+      pods.dispatch(claim.taskId(), claim.attempt());
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "Dispatch of task " + claim.taskId() + " failed; retried", e);
+      String error = e.getMessage() != null ? e.getMessage() : "the dispatch failed";
+      transactions.write(
+          QueueActors.DISPATCH,
+          c -> {
+            claims.release(c, claim, worker, error, Duration.ofSeconds(backoffSeconds));
+            return null;
+          });
+      return false;
+    }
+    return complete(claim);
+  }
+
+  /**
+   * Records the dispatch if the claim still holds, and in any case has the task's Pods reconciled:
+   * that observes their phases, and removes them if the task was cancelled while they were made.
+   */
+  public boolean complete(Claim claim) {
+    return transactions.write(
+        QueueActors.DISPATCH,
+        c -> {
+          boolean recorded = claims.complete(c, claim, worker);
+          pods.enqueue(c, claim.taskId());
+          return recorded;
+        });
+  }
+
+  /** Renews this instance's claims; returns how many. */
+  public int heartbeat() {
+    return transactions.write(
+        QueueActors.DISPATCH, c -> claims.heartbeat(c, worker, Duration.ofSeconds(leaseSeconds)));
+  }
+
+  /** Returns expired claims to the queue; returns the tasks concerned. */
+  public List<Long> reap() {
+    List<Long> reaped = transactions.write(QueueActors.DISPATCH, claims::reap);
+    if (!reaped.isEmpty()) {
+      LOG.info(() -> "Returned the expired dispatch claims of tasks " + reaped);
+    }
+    return reaped;
+  }
+}

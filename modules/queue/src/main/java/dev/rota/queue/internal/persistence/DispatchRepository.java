@@ -1,0 +1,142 @@
+package dev.rota.queue.internal.persistence;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The dispatch claim: workers take admitted tasks with {@code FOR UPDATE SKIP LOCKED} and hold each
+ * under a lease until its Pods exist. Claims commit at once, so no transaction stays open across
+ * the Kubernetes calls; the lease, renewed by the instance's heartbeat, is what keeps others away.
+ */
+public class DispatchRepository {
+
+  /**
+   * A batch of admitted, undispatched, unclaimed tasks, oldest admission first; rows another worker
+   * is claiming right now are skipped, not waited for. Served by the partial index
+   * tasks_to_dispatch, which holds only tasks waiting for dispatch.
+   */
+  private static final String CLAIM =
+      """
+      WITH due AS (
+        SELECT id FROM queue.tasks
+         WHERE state = 'admitted' AND dispatched_at IS NULL AND claimed_by IS NULL
+           AND (dispatch_after IS NULL OR dispatch_after <= now())
+         ORDER BY admitted_at, id
+         LIMIT ?                                              -- 1 batch size
+           FOR UPDATE SKIP LOCKED)
+      UPDATE queue.tasks t
+         SET claimed_by = ?,                                  -- 2 the worker
+             claim_expires_at = now() + make_interval(secs => ?) -- 3 lease (s)
+        FROM due
+       WHERE t.id = due.id
+      RETURNING t.id, t.attempt
+      """;
+
+  /** Renews every live claim of the worker; a claim already reaped stays lost. */
+  private static final String HEARTBEAT =
+      """
+      UPDATE queue.tasks SET claim_expires_at = now() + make_interval(secs => ?) -- 1 lease (s)
+       WHERE claimed_by = ? AND claim_expires_at > now()                       -- 2 the worker
+      """;
+
+  /** Returns the work of claims whose lease ran out: their worker is gone or stuck. */
+  private static final String REAP =
+      """
+      UPDATE queue.tasks SET claimed_by = NULL, claim_expires_at = NULL
+       WHERE claimed_by IS NOT NULL AND claim_expires_at < now()
+      RETURNING id
+      """;
+
+  /**
+   * Records the dispatch of the claimed attempt and ends the claim, only while the worker still
+   * holds it: a claim that was reaped, or a task cancelled meanwhile, records nothing. The primary
+   * key of queue.dispatches refuses a second dispatch of one attempt, whoever tries.
+   */
+  private static final String COMPLETE =
+      """
+      WITH done AS (
+        UPDATE queue.tasks
+           SET dispatched_at = now(), claimed_by = NULL, claim_expires_at = NULL,
+               dispatch_after = NULL, dispatch_error = NULL
+         WHERE id = ? AND attempt = ? AND claimed_by = ?      -- 1 task, 2 attempt, 3 the worker
+        RETURNING id, attempt)
+      INSERT INTO queue.dispatches (task_id, attempt, dispatched_by)
+      SELECT id, attempt, ? FROM done                         -- 4 the worker
+      """;
+
+  /** Gives a claim back after a failed dispatch, to be tried again after the backoff. */
+  private static final String RELEASE =
+      """
+      UPDATE queue.tasks
+         SET claimed_by = NULL, claim_expires_at = NULL, dispatch_error = ?, -- 1 the failure
+             dispatch_after = now() + make_interval(secs => ?)             -- 2 backoff (s)
+       WHERE id = ? AND claimed_by = ?                                      -- 3 task, 4 worker
+      """;
+
+  /** One claimed task: its id and the attempt to dispatch. */
+  public record Claim(long taskId, int attempt) {}
+
+  public List<Claim> claim(Connection c, String worker, int batch, Duration lease)
+      throws SQLException {
+    try (PreparedStatement claim = c.prepareStatement(CLAIM)) {
+      claim.setInt(1, batch);
+      claim.setString(2, worker);
+      claim.setDouble(3, lease.toMillis() / 1000.0);
+      List<Claim> claims = new ArrayList<>();
+      try (ResultSet row = claim.executeQuery()) {
+        while (row.next()) {
+          claims.add(new Claim(row.getLong(1), row.getInt(2)));
+        }
+      }
+      return claims;
+    }
+  }
+
+  /** Returns how many claims the heartbeat renewed. */
+  public int heartbeat(Connection c, String worker, Duration lease) throws SQLException {
+    try (PreparedStatement renew = c.prepareStatement(HEARTBEAT)) {
+      renew.setDouble(1, lease.toMillis() / 1000.0);
+      renew.setString(2, worker);
+      return renew.executeUpdate();
+    }
+  }
+
+  /** Returns the ids of the tasks whose expired claims were returned. */
+  public List<Long> reap(Connection c) throws SQLException {
+    try (PreparedStatement reap = c.prepareStatement(REAP);
+        ResultSet row = reap.executeQuery()) {
+      List<Long> ids = new ArrayList<>();
+      while (row.next()) {
+        ids.add(row.getLong(1));
+      }
+      return ids;
+    }
+  }
+
+  /** Whether the dispatch was recorded (false: the claim was lost or the task moved on). */
+  public boolean complete(Connection c, Claim claim, String worker) throws SQLException {
+    try (PreparedStatement complete = c.prepareStatement(COMPLETE)) {
+      complete.setLong(1, claim.taskId());
+      complete.setInt(2, claim.attempt());
+      complete.setString(3, worker);
+      complete.setString(4, worker);
+      return complete.executeUpdate() == 1;
+    }
+  }
+
+  public void release(Connection c, Claim claim, String worker, String error, Duration backoff)
+      throws SQLException {
+    try (PreparedStatement release = c.prepareStatement(RELEASE)) {
+      release.setString(1, error);
+      release.setDouble(2, backoff.toMillis() / 1000.0);
+      release.setLong(3, claim.taskId());
+      release.setString(4, worker);
+      release.executeUpdate();
+    }
+  }
+}
