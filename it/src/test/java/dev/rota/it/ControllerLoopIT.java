@@ -6,10 +6,6 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.json.Json;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
@@ -71,7 +67,7 @@ class ControllerLoopIT {
       await("the edited quota is back", () -> gpuQuota(cluster, namespace).equals("0"));
       await("a full resync ran since", () -> resyncs() > resyncsBefore);
     }
-    assertThat(serverLog()).doesNotContain("DSRA9350E").doesNotContain("CNTR0020E");
+    assertThat(ServerLog.read()).doesNotContain("DSRA9350E").doesNotContain("CNTR0020E");
   }
 
   private long create(String kind, Long parent, String name, int gpus) {
@@ -101,22 +97,6 @@ class ControllerLoopIT {
         .filter(line -> line.startsWith("rota_reconcile_resyncs_total"))
         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
         .sum();
-  }
-
-  private static String serverLog() {
-    Path log =
-        Path.of(System.getProperty("rota.it.war", "target/deployments/rota.war"))
-            .getParent()
-            .getParent()
-            .resolve(
-                "liberty/wlp/usr/servers/"
-                    + System.getProperty("rota.it.server-name", "rotaIT")
-                    + "/logs/messages.log");
-    try {
-      return Files.readString(log);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static void await(String what, BooleanSupplier condition) {

@@ -1,0 +1,163 @@
+package dev.rota.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A task's whole life inside Liberty, driven by nothing but the server's timers, its LISTEN/NOTIFY
+ * wake-ups, its controller loop and the simulated kubelet: submitted, admitted, dispatched as a
+ * Pod, running, succeeded — or failed, or ended by its maxRuntime.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class TaskLifecycleIT {
+
+  private static final Duration DEADLINE = Duration.ofSeconds(90);
+
+  @Deployment(testable = false)
+  static WebArchive deployment() {
+    return Deployments.rota();
+  }
+
+  private final RotaClient rota = new RotaClient();
+  private final String admin = rota.token("admin");
+  private final String suffix = UUID.randomUUID().toString().substring(0, 8);
+  private long project;
+  private String member;
+
+  @BeforeEach
+  void a_project_with_a_member() {
+    long group =
+        RotaClient.id(
+            rota.post(
+                admin, "/api/v1/nodes", "{\"kind\":\"group\",\"name\":\"Life " + suffix + "\"}"));
+    project =
+        RotaClient.id(
+            rota.post(
+                admin,
+                "/api/v1/nodes",
+                "{\"kind\":\"project\",\"name\":\"Run\",\"parentId\":" + group + "}"));
+    String name = rota.createUser(admin, "runner-" + suffix);
+    rota.bind(
+        admin, project, Json.createObjectBuilder().add("user", name).add("role", "member").build());
+    member = rota.token(name);
+  }
+
+  @Test
+  void a_task_is_admitted_dispatched_runs_and_succeeds_through_the_servers_own_loops()
+      throws Exception {
+    long id = submit(2, List.of("python", "train.py"), "2", null);
+
+    JsonObject running = waitFor(id, "running");
+    try (KubernetesClient cluster = rota.simulatedCluster()) {
+      List<Pod> pods = podsOf(cluster, id);
+      assertThat(pods).hasSize(2);
+      for (Pod pod : pods) {
+        assertThat(pod.getMetadata().getNamespace()).isEqualTo("rota-n" + project);
+        assertThat(pod.getSpec().getNodeName()).isNotBlank();
+        assertThat(pod.getSpec().getPriorityClassName()).isEqualTo("rota-normal");
+      }
+      assertThat(
+              cluster
+                  .resourceQuotas()
+                  .inNamespace("rota-n" + project)
+                  .withName("rota-gpu-quota")
+                  .get()
+                  .getSpec()
+                  .getHard()
+                  .get("requests.nvidia.com/gpu")
+                  .getAmount())
+          .as("the quota follows what Rota admitted, borrowing included")
+          .isEqualTo("2");
+    }
+    assertThat(running.getString("quotaMode")).isEqualTo("borrowing");
+
+    waitFor(id, "succeeded");
+
+    assertThat(reasons(id))
+        .containsExactly(
+            "pending:submitted",
+            "admitted:admitted-borrowing",
+            "running:pods-running",
+            "succeeded:completed");
+    assertThat(ServerLog.read()).doesNotContain("DSRA9350E").doesNotContain("CNTR0020E");
+  }
+
+  @Test
+  void a_failing_replica_fails_the_task_and_a_max_runtime_ends_one_as_timeout() throws Exception {
+    long failing = submit(1, List.of("false"), null, null);
+    long endless = submit(1, List.of("sleep", "infinity"), "600", "PT2S");
+
+    waitFor(failing, "failed");
+    waitFor(endless, "failed");
+
+    assertThat(reasons(failing)).last().isEqualTo("failed:pod-failed");
+    assertThat(reasons(endless)).last().isEqualTo("failed:timeout");
+  }
+
+  private long submit(int replicas, List<String> command, String seconds, String maxRuntime) {
+    var container =
+        Json.createObjectBuilder()
+            .add("image", "registry.example.com/train:1")
+            .add("command", Json.createArrayBuilder(command));
+    if (seconds != null) {
+      container.add("env", Json.createObjectBuilder().add("ROTA_SIMULATED_SECONDS", seconds));
+    }
+    var body =
+        Json.createObjectBuilder()
+            .add("nodeId", project)
+            .add("pool", "pool-a")
+            .add("replicas", replicas)
+            .add("gpusPerReplica", 1)
+            .add("container", container);
+    if (maxRuntime != null) {
+      body.add("maxRuntime", maxRuntime);
+    }
+    return RotaClient.id(rota.post(member, "/api/v1/tasks", body.build().toString()));
+  }
+
+  private JsonObject waitFor(long id, String state) throws InterruptedException {
+    Instant deadline = Instant.now().plus(DEADLINE);
+    JsonObject task;
+    do {
+      task = RotaClient.ok(rota.get(member, "/api/v1/tasks/" + id));
+      if (task.getString("state").equals(state)) {
+        return task;
+      }
+      Thread.sleep(200);
+    } while (Instant.now().isBefore(deadline));
+    throw new AssertionError("task " + id + " never became " + state + ": " + task);
+  }
+
+  private List<String> reasons(long id) {
+    return RotaClient.jsonArray(rota.get(member, "/api/v1/tasks/" + id + "/events"))
+        .getValuesAs(JsonObject.class)
+        .stream()
+        .map(e -> e.getString("to") + ":" + e.getString("reason"))
+        .toList();
+  }
+
+  private static List<Pod> podsOf(KubernetesClient cluster, long id) {
+    return cluster
+        .pods()
+        .inAnyNamespace()
+        .withLabel("rota.dev/task-id", String.valueOf(id))
+        .list()
+        .getItems();
+  }
+}
