@@ -209,7 +209,7 @@ class NamespaceReconcilerIT {
 
     assertThat(second).isEqualTo(first);
     assertThat(second.namespaces()).hasSize(1);
-    assertThat(second.quotas()).hasSize(1);
+    assertThat(second.quotas()).as("the queue owns the GPU quota").isEmpty();
     assertThat(second.bindings()).hasSize(1);
   }
 
