@@ -74,7 +74,7 @@ final class SimulatedKubelet implements AutoCloseable {
       List<Pod> pods = client.pods().inAnyNamespace().list().getItems();
       forgetAllBut(pods);
       Set<String> nodes = null;
-      Instant now = Instant.now();
+      boolean clean = true;
       for (Pod pod : pods) {
         if (!isOurs(pod)) {
           continue;
@@ -85,19 +85,34 @@ final class SimulatedKubelet implements AutoCloseable {
                   .map(SimulatedKubelet::name)
                   .collect(Collectors.toSet());
         }
-        if (nodes.contains(pod.getSpec().getNodeName())) {
-          step(pod, now);
+        if (nodes.contains(pod.getSpec().getNodeName()) && !stepped(pod)) {
+          clean = false;
         }
       }
-      failing = false;
+      failing = !clean;
     } catch (RuntimeException e) {
-      if (loop.isShutdown()) {
-        return; // close() interrupted the request under way
-      }
-      // The first failure of a run is worth a warning; the same failure every 200 ms is not.
-      LOG.log(failing ? Level.FINE : Level.WARNING, "The simulated kubelet's pass failed", e);
-      failing = true;
+      report("The simulated kubelet could not list Pods and nodes", e);
     }
+  }
+
+  /** Moves one Pod on; a Pod that cannot be written does not hold up the others. */
+  private boolean stepped(Pod pod) {
+    try {
+      step(pod, Instant.now()); // not the pass's start: under load a pass may take a while
+      return true;
+    } catch (RuntimeException e) {
+      report("The simulated kubelet could not move Pod " + pod.getMetadata().getName(), e);
+      return false;
+    }
+  }
+
+  private void report(String what, RuntimeException e) {
+    if (loop.isShutdown()) {
+      return; // close() interrupted the request under way
+    }
+    // The first failure of a run is worth a warning; the same failure every 200 ms is not.
+    LOG.log(failing ? Level.FINE : Level.WARNING, what, e);
+    failing = true;
   }
 
   /** Pods bound to a node, not being deleted, and not yet finished. */

@@ -3,12 +3,18 @@ package dev.rota.platform.internal.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.rota.platform.testing.FlakyCluster;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -46,10 +52,10 @@ class SimulatedKubeletTest {
   @Test
   void a_pod_bound_to_a_node_runs_and_then_succeeds_after_its_simulated_seconds() {
     String ns = namespace();
+    Instant created = Instant.now();
     create(client, pod(ns, "job", "gpu-node-01", main -> main.addToEnv(seconds("1"))));
 
     Pod running = awaitPhase(client, ns, "job", "Running");
-    Instant runningSeen = Instant.now();
     assertThat(running.getStatus().getStartTime()).isNotBlank();
     assertThat(running.getStatus().getContainerStatuses())
         .singleElement()
@@ -62,7 +68,8 @@ class SimulatedKubeletTest {
             });
 
     Pod succeeded = awaitPhase(client, ns, "job", "Succeeded");
-    assertThat(Duration.between(runningSeen, Instant.now())).isGreaterThan(Duration.ofMillis(700));
+    // Pending for the start delay (0.5 s), then running its 1 s; the cluster's default is 5 min.
+    assertThat(Duration.between(created, Instant.now())).isGreaterThan(Duration.ofMillis(1500));
     assertThat(succeeded.getStatus().getStartTime()).isEqualTo(running.getStatus().getStartTime());
     ContainerStateTerminated terminated = terminated(succeeded);
     assertThat(terminated.getExitCode()).isZero();
@@ -148,6 +155,43 @@ class SimulatedKubeletTest {
 
       awaitPhase(quick.client(), ns, "plain", "Succeeded");
       awaitPhase(quick.client(), ns, "garbled", "Succeeded");
+    }
+  }
+
+  @Test
+  void the_kubelet_keeps_going_after_the_api_server_failed_its_requests() {
+    try (FlakyCluster flaky = new FlakyCluster()) {
+      KubernetesClient setup = flaky.client();
+      setup
+          .resource(new NodeBuilder().withNewMetadata().withName("n1").endMetadata().build())
+          .create();
+      create(setup, pod("flaky", "job", "n1", main -> main.addToEnv(seconds("0.5"))));
+      flaky.fail(10, 500);
+      // No retries inside the client: every fault reaches the kubelet's loop.
+      KubernetesClient direct =
+          new KubernetesClientBuilder()
+              .withConfig(
+                  new ConfigBuilder(Config.empty())
+                      .withMasterUrl(setup.getMasterUrl().toString())
+                      .withRequestRetryBackoffLimit(0)
+                      .build())
+              .withHttpClientFactory(new JdkHttpClientFactory())
+              .build();
+
+      try (SimulatedKubelet kubelet =
+          new SimulatedKubelet(direct, Duration.ofMillis(100), Duration.ofMinutes(5))) {
+        kubelet.start();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (flaky.faultsLeft() > 0 && System.nanoTime() < deadline) {
+          Thread.onSpinWait();
+        }
+
+        awaitPhase(setup, "flaky", "job", "Succeeded");
+        assertThat(flaky.exchanges())
+            .as("the kubelet met every fault")
+            .filteredOn(exchange -> exchange.status() == 500)
+            .hasSize(10);
+      }
     }
   }
 
