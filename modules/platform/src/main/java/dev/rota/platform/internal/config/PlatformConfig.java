@@ -72,6 +72,11 @@ public class PlatformConfig {
   @ConfigProperty(name = "rota.kubernetes.simulated.pools")
   List<String> simulatedPools;
 
+  /** How long a simulated Pod runs when its first container names no ROTA_SIMULATED_SECONDS. */
+  @Inject
+  @ConfigProperty(name = "rota.kubernetes.simulated.seconds")
+  int simulatedSeconds;
+
   public Path dataDir() {
     return Path.of(dataDir).toAbsolutePath().normalize();
   }
@@ -131,5 +136,9 @@ public class PlatformConfig {
 
   public List<String> simulatedPools() {
     return simulatedPools;
+  }
+
+  public int simulatedSeconds() {
+    return simulatedSeconds;
   }
 }

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.logging.Logger;
 
 /**
@@ -67,7 +68,9 @@ public class KubernetesClientProducer {
             + config.simulatedNodes()
             + " nodes of "
             + config.simulatedGpusPerNode()
-            + " GPUs; set ROTA_KUBERNETES_KUBECONFIG to drive a real cluster"
+            + " GPUs, Pods running "
+            + config.simulatedSeconds()
+            + " s unless they set ROTA_SIMULATED_SECONDS; set ROTA_KUBERNETES_KUBECONFIG to drive a real cluster"
         : mode + " cluster at " + client.getMasterUrl();
   }
 
@@ -101,7 +104,10 @@ public class KubernetesClientProducer {
   private KubernetesClient startSimulated() {
     simulated =
         SimulatedCluster.start(
-            config.simulatedNodes(), config.simulatedGpusPerNode(), config.simulatedPools());
+            config.simulatedNodes(),
+            config.simulatedGpusPerNode(),
+            config.simulatedPools(),
+            Duration.ofSeconds(config.simulatedSeconds()));
     return simulated.client();
   }
 
