@@ -41,6 +41,7 @@ class CapacitySyncIT {
         c ->
             c.createStatement()
                 .executeUpdate("DELETE FROM queue.cluster_nodes WHERE name LIKE 'gpu-node-%'"));
+    sync.close();
     cluster.close();
   }
 
@@ -97,6 +98,37 @@ class CapacitySyncIT {
                 "SELECT name || ':' || foreign_gpus || ':' || unschedulable"
                     + " FROM queue.cluster_nodes WHERE name IN ('gpu-node-01', 'gpu-node-02') ORDER BY name"))
         .containsExactly("gpu-node-01:3:false", "gpu-node-02:0:true");
+  }
+
+  @Test
+  void with_informers_running_a_foreign_pod_reaches_the_mirror_from_their_caches()
+      throws InterruptedException {
+    sync.watch();
+    for (int i = 0; i < 100 && !sync.watching(); i++) {
+      Thread.sleep(100);
+    }
+    assertThat(sync.watching()).as("the caches filled").isTrue();
+    kubernetes
+        .namespaces()
+        .resource(
+            new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                .withNewMetadata()
+                .withName("someone")
+                .endMetadata()
+                .build())
+        .create();
+
+    pod("late", Map.of(), "gpu-node-02", 2, "Running");
+
+    String foreign = "";
+    for (int i = 0; i < 100 && !foreign.equals("2"); i++) {
+      sync.syncAll();
+      foreign =
+          rows("SELECT foreign_gpus::text FROM queue.cluster_nodes WHERE name = 'gpu-node-02'")
+              .get(0);
+      Thread.sleep(50);
+    }
+    assertThat(foreign).as("the watch delivered the Pod").isEqualTo("2");
   }
 
   @Test
