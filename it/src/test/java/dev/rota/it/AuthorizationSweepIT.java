@@ -61,7 +61,12 @@ class AuthorizationSweepIT {
                   + " inside them are checked separately",
           "GET /api/v1/storage/pools",
               "pool roots are the platform's, read by anyone holding a role somewhere to choose"
-                  + " a pool for a volume; strangers without any role are refused");
+                  + " a pool for a volume; strangers without any role are refused",
+          "GET /api/v1/tasks", "the tasks of the nodes the caller sees, none of the victim's",
+          "GET /api/v1/pools",
+              "GPU pools, their nodes and queue depth are the platform's, read by anyone holding"
+                  + " a role somewhere; strangers without any role are refused",
+          "GET /api/v1/priority-classes", "the cluster's PriorityClasses, the same for everyone");
 
   /**
    * Reads that show a shared resource and must show the victim's part of it only redacted (a
@@ -77,7 +82,9 @@ class AuthorizationSweepIT {
           "GET /api/v1/calendars/{calendarId}/windows", "the pool's windows, redacted",
           "GET /api/v1/calendars/{calendarId}/windows/{windowId}", "one window, redacted",
           "GET /api/v1/storage/cluster-nodes/{name}/volumes",
-              "volumes pinned to a cluster node, only the caller's own");
+              "volumes pinned to a cluster node, only the caller's own",
+          "GET /api/v1/pools/{pool}/queue",
+              "a pool's queue: tasks of nodes the caller cannot see show place, priority and size");
 
   private static final Set<Integer> REFUSALS = Set.of(401, 403, 404);
 

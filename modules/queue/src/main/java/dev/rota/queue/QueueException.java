@@ -23,6 +23,24 @@ public abstract class QueueException extends ProblemException {
     }
   }
 
+  /** No GPU pool of that name: the cluster has no node in it and no task waits for it. */
+  public static final class PoolNotFound extends QueueException {
+    public PoolNotFound(String pool) {
+      super(404, "Pool not found", "There is no GPU pool " + pool + " in the cluster.");
+    }
+  }
+
+  /** Pools and their queues are the platform's, shown to whoever holds a role somewhere. */
+  public static final class PoolViewForbidden extends QueueException {
+    public PoolViewForbidden() {
+      super(
+          403,
+          "Role too low",
+          "GPU pools and their queues are shown to platform administrators and to anyone holding"
+              + " a role at some node; ask an administrator of a project for one.");
+    }
+  }
+
   /** A well-formed task that cannot run as asked: an unknown pool or class, too big a gang. */
   public static final class TaskCannotRun extends QueueException {
     public TaskCannotRun(String detail) {

@@ -1,9 +1,13 @@
 package dev.rota.queue.internal.rest;
 
 import dev.rota.platform.Caller;
+import dev.rota.platform.Page;
+import dev.rota.queue.internal.application.TaskQueries;
 import dev.rota.queue.internal.application.TaskService;
+import dev.rota.queue.internal.persistence.TaskQueryRepository.Filter;
 import dev.rota.queue.internal.persistence.TaskRepository.Submission;
 import dev.rota.queue.internal.persistence.TaskRow;
+import dev.rota.queue.internal.rest.QueueWire.ExplainView;
 import dev.rota.queue.internal.rest.TaskWire.EventView;
 import dev.rota.queue.internal.rest.TaskWire.SubmitTask;
 import dev.rota.queue.internal.rest.TaskWire.TaskView;
@@ -12,15 +16,20 @@ import jakarta.inject.Inject;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -37,6 +46,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class TaskResource {
 
   @Inject TaskService tasks;
+  @Inject TaskQueries queries;
   @Inject Caller caller;
   @Context UriInfo uri;
 
@@ -73,6 +83,45 @@ public class TaskResource {
   @Operation(summary = "A task (viewers of its node)")
   public TaskView get(@PathParam("id") long id) {
     return TaskView.of(tasks.get(caller, id));
+  }
+
+  @GET
+  @Operation(
+      summary = "The tasks of every node you can see, newest first",
+      description =
+          "nodeId narrows to that node's subtree (404 if you cannot see it); pool, state and"
+              + " priorityClass narrow further.")
+  public Page<TaskView> list(
+      @QueryParam("nodeId") Long nodeId,
+      @QueryParam("pool") @Pattern(regexp = PoolResource.POOL, message = "must be a pool name")
+          String pool,
+      @QueryParam("state") String state,
+      @QueryParam("priorityClass")
+          @Pattern(
+              regexp = "[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?",
+              message = "must be a PriorityClass name")
+          String priorityClass,
+      @QueryParam("cursor") String cursor,
+      @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
+    String after = Page.decode(cursor);
+    return Page.of(
+        queries.list(
+            caller,
+            new Filter(nodeId, pool, state, priorityClass),
+            after == null ? null : Cursors.number(after),
+            limit + 1),
+        limit,
+        t -> String.valueOf(t.id()),
+        TaskView::of);
+  }
+
+  @GET
+  @Path("{id}/explain")
+  @Operation(
+      summary = "Why a pending task waits: its place, the last round's reason, the numbers now",
+      description = "A task that is not pending is a 409: it is not waiting.")
+  public ExplainView explain(@PathParam("id") long id) {
+    return ExplainView.of(queries.explain(caller, id));
   }
 
   @GET

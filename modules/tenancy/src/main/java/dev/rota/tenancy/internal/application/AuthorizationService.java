@@ -12,6 +12,7 @@ import dev.rota.tenancy.internal.persistence.RoleRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 
 /** Decides, for every module, what a caller may do at a node (see {@link Authorization}). */
@@ -50,5 +51,19 @@ public class AuthorizationService implements Authorization {
       throw new Forbidden(minimum, what);
     }
     return role;
+  }
+
+  @Override
+  public Visibility visibility(Connection connection, Caller caller) {
+    if (caller.platformAdmin()) {
+      return new Visibility(true, List.of());
+    }
+    try {
+      Optional<Long> party = parties.findUser(connection, caller.name()).map(u -> u.partyId());
+      return new Visibility(
+          false, party.isEmpty() ? List.of() : roles.grantedPaths(connection, party.get()));
+    } catch (SQLException e) {
+      throw new DatabaseFailure(e);
+    }
   }
 }

@@ -80,6 +80,17 @@ public class RoleRepository {
       """
           .formatted(USER_PARTIES, NodeRow.COLUMNS);
 
+  /** The paths of the nodes bound to the user or a group they are a direct member of. */
+  private static final String GRANTED_PATHS =
+      """
+      WITH %s
+      SELECT DISTINCT bound.path::text
+        FROM tenancy.role_bindings b
+        JOIN tenancy.nodes bound ON bound.id = b.node_id
+       WHERE b.party_id IN (SELECT party_id FROM user_parties)
+      """
+          .formatted(USER_PARTIES);
+
   /** The role bound to a party at a node, locked so that a concurrent change waits. */
   private static final String BOUND_ROLE =
       """
@@ -158,6 +169,20 @@ public class RoleRepository {
         }
       }
       return ids;
+    }
+  }
+
+  public List<String> grantedPaths(Connection c, long userPartyId) throws SQLException {
+    try (PreparedStatement query = c.prepareStatement(GRANTED_PATHS)) {
+      query.setLong(1, userPartyId);
+      query.setLong(2, userPartyId);
+      List<String> paths = new ArrayList<>();
+      try (ResultSet row = query.executeQuery()) {
+        while (row.next()) {
+          paths.add(row.getString(1));
+        }
+      }
+      return paths;
     }
   }
 

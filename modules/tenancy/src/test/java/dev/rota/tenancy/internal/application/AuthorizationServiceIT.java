@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.rota.platform.Caller;
 import dev.rota.platform.Transactions;
+import dev.rota.tenancy.Authorization;
 import dev.rota.tenancy.NodeKind;
 import dev.rota.tenancy.Role;
 import dev.rota.tenancy.TenancyException;
@@ -13,6 +14,7 @@ import dev.rota.tenancy.TenancyException.NodeNotFound;
 import dev.rota.tenancy.internal.persistence.NodeRow;
 import dev.rota.tenancy.internal.persistence.PartyRepository.UserRow;
 import dev.rota.tenancy.internal.persistence.TestTenancy;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -108,6 +110,32 @@ class AuthorizationServiceIT {
       assertThat(refusal).as(caller.name()).isInstanceOf(NodeNotFound.class);
       assertThat(((TenancyException) refusal).status()).isEqualTo(404);
     }
+  }
+
+  @Test
+  void visibility_is_the_paths_bound_to_the_user_and_their_groups_or_everything_for_admins() {
+    NodeRow other = tenancy.child(root, NodeKind.PROJECT, "Other");
+    UserRow user = tenancy.user("lister");
+    tenancy.bind(project, user.partyId(), Role.VIEWER);
+    UserRow grouped = tenancy.user("grouped-lister");
+    tenancy.addMember(root, grouped);
+    tenancy.bind(other, root.partyId(), Role.MEMBER);
+
+    Authorization.Visibility direct =
+        transactions.read(c -> authorization.visibility(c, caller(user.name(), false)));
+    Authorization.Visibility viaGroup =
+        transactions.read(c -> authorization.visibility(c, caller(grouped.name(), false)));
+    Authorization.Visibility none =
+        transactions.read(
+            c -> authorization.visibility(c, caller(tenancy.user("none").name(), false)));
+    Authorization.Visibility admin =
+        transactions.read(c -> authorization.visibility(c, caller("platform-admin", true)));
+
+    assertThat(direct).isEqualTo(new Authorization.Visibility(false, List.of(project.path())));
+    assertThat(viaGroup).isEqualTo(new Authorization.Visibility(false, List.of(other.path())));
+    assertThat(none.anyRole()).isFalse();
+    assertThat(admin.everything()).isTrue();
+    assertThat(admin.anyRole()).isTrue();
   }
 
   private Role require(Caller caller, NodeRow node, Role minimum) {

@@ -1,0 +1,67 @@
+package dev.rota.queue.internal.rest;
+
+import dev.rota.platform.Caller;
+import dev.rota.platform.Page;
+import dev.rota.queue.internal.application.PoolQueries;
+import dev.rota.queue.internal.rest.QueueWire.PoolView;
+import dev.rota.queue.internal.rest.QueueWire.QueueEntryView;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * The GPU pools: their nodes, free GPUs and queues, for platform administrators and anyone holding
+ * a role somewhere.
+ */
+@Path("pools")
+@RequestScoped
+@Tag(name = "Queue")
+@Produces(MediaType.APPLICATION_JSON)
+public class PoolResource {
+
+  static final String POOL = "[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?";
+
+  @Inject PoolQueries pools;
+  @Inject Caller caller;
+
+  @GET
+  @Operation(
+      summary =
+          "Every GPU pool with its nodes, free GPUs and queue depth (platform administrators and"
+              + " anyone holding a role somewhere)")
+  public List<PoolView> list() {
+    return pools.pools(caller).stream().map(PoolView::of).toList();
+  }
+
+  @GET
+  @Path("{pool}/queue")
+  @Operation(
+      summary = "A pool's pending tasks in admission order, with their 1-based positions",
+      description =
+          "Tasks of nodes the caller cannot see show only position, priority and size. The"
+              + " cursor resumes after the last position shown; as tasks are admitted meanwhile,"
+              + " the rest moves up.")
+  public Page<QueueEntryView> queue(
+      @PathParam("pool") @Pattern(regexp = POOL, message = "must be a pool name") String pool,
+      @QueryParam("cursor") String cursor,
+      @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
+    String after = Page.decode(cursor);
+    return Page.of(
+        pools.queue(caller, pool, after == null ? 0 : Cursors.number(after), limit + 1),
+        limit,
+        e -> String.valueOf(e.position()),
+        QueueEntryView::of);
+  }
+}

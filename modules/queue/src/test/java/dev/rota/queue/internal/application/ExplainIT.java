@@ -1,0 +1,141 @@
+package dev.rota.queue.internal.application;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rota.platform.Caller;
+import dev.rota.queue.QueueException.TaskNotFound;
+import dev.rota.queue.QueueException.TaskStateConflict;
+import dev.rota.queue.internal.application.TaskQueries.Explanation;
+import dev.rota.queue.internal.domain.QuotaCheck;
+import dev.rota.queue.internal.persistence.TaskQueryRepository.Standing;
+import dev.rota.scheduling.PoolAvailability;
+import dev.rota.scheduling.PoolAvailability.PoolStatus;
+import dev.rota.scheduling.internal.application.PoolAvailabilityService;
+import dev.rota.tenancy.internal.application.AuthorizationService;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Explain against the real database: the task's place, the last round's reason and numbers, and the
+ * pool's free room, quota chain and calendar as they are when asked.
+ */
+class ExplainIT {
+
+  private static final Instant NOW = Instant.parse("2027-03-01T10:00:00Z");
+
+  private final TestQueue queue = new TestQueue();
+  private final Callers callers = new Callers(queue.transactions());
+  private final AdmissionService admission =
+      new AdmissionService(
+          queue.transactions(), new PoolAvailabilityService(), 200, Duration.ofDays(365));
+
+  @AfterEach
+  void clean_up() {
+    queue.close();
+    callers.close();
+  }
+
+  private TaskQueries queries(PoolAvailability availability) {
+    return new TaskQueries(
+        queue.transactions(),
+        new AuthorizationService(),
+        availability,
+        Clock.fixed(NOW, ZoneOffset.UTC));
+  }
+
+  @Test
+  void a_waiting_gang_learns_its_place_its_reason_and_the_free_room_now() {
+    queue.node(8);
+    queue.node(4);
+    queue.node(4);
+    long project = queue.project();
+    queue.submit(project, 1, 6, "rota-high"); // takes 6 of the 8-GPU node
+    long gang = queue.submit(project, 3, 3, "rota-normal"); // needs three nodes with 3 free
+    long behind = queue.submit(project, 1, 1, "rota-low");
+    admission.admit(queue.pool, Instant.now());
+    Caller viewer = callers.bound("viewer", project);
+
+    Explanation why = queries(new PoolAvailabilityService()).explain(viewer, gang);
+
+    assertThat(why.at()).isEqualTo(NOW);
+    assertThat(why.task().waitReason()).isEqualTo("capacity");
+    assertThat(why.task().waitDetail()).contains("\"placeable\": 2");
+    // behind was admitted on a 4-GPU node: free now 2 + 4 + 3 = 9 >= 9, yet only two nodes fit 3
+    assertThat(queue.task(behind).state()).isEqualTo("admitted");
+    assertThat(why.standing()).isEqualTo(new Standing(1, 1, 3, 9, 4, 2, 2));
+    assertThat(why.blocking()).isEqualTo("gang-does-not-fit");
+    assertThat(why.calendar()).isEqualTo(PoolStatus.FREE);
+    assertThat(why.quota().admissible()).isTrue();
+  }
+
+  @Test
+  void the_place_counts_higher_priority_and_older_tasks_ahead() {
+    long project = queue.project();
+    queue.node(1);
+    queue.submit(project, 1, 1, "rota-normal");
+    long second = queue.submit(project, 1, 1, "rota-normal");
+    queue.submit(project, 1, 1, "rota-high");
+    queue.submit(project, 1, 1, "rota-low");
+
+    Explanation why =
+        queries(new PoolAvailabilityService()).explain(Callers.platformAdmin(), second);
+
+    assertThat(why.standing().position()).isEqualTo(3);
+    assertThat(why.standing().queueLength()).isEqualTo(4);
+    assertThat(why.task().waitReason()).as("no round has seen it yet").isNull();
+    assertThat(why.blocking()).as("one GPU is free now").isNull();
+  }
+
+  @Test
+  void the_quota_chain_shows_which_level_holds_the_task_back() {
+    queue.node(16);
+    long root = queue.root(4, 6);
+    long project = queue.child(root, 4, null);
+    queue.submit(project, 1, 6, "rota-normal");
+    long task = queue.submit(project, 1, 2, "rota-normal");
+    admission.admit(queue.pool, Instant.now());
+
+    Explanation why = queries(new PoolAvailabilityService()).explain(Callers.platformAdmin(), task);
+
+    assertThat(why.task().waitReason()).isEqualTo("limit");
+    assertThat(why.chain()).extracting(QuotaCheck.Level::nodeId).containsExactly(project, root);
+    assertThat(why.chain().get(1).usedOverall()).isEqualTo(6);
+    assertThat(why.quota().limitedBy()).map(QuotaCheck.Level::nodeId).contains(root);
+    assertThat(why.blocking()).isEqualTo("limit");
+  }
+
+  @Test
+  void a_pool_in_maintenance_now_is_what_blocks() {
+    queue.node(8);
+    long task = queue.submit(queue.project(), 1, 1, "rota-normal");
+    // The calendar's own answer is tested in scheduling; here it stands in for a maintenance.
+    PoolAvailability maintenance =
+        (c, node, pool, at) -> new PoolStatus(PoolAvailability.State.MAINTENANCE, 42L, null);
+
+    Explanation why = queries(maintenance).explain(Callers.platformAdmin(), task);
+
+    assertThat(why.calendar().windowId()).isEqualTo(42L);
+    assertThat(why.blocking()).isEqualTo("maintenance");
+  }
+
+  @Test
+  void a_task_that_does_not_wait_is_a_conflict_and_an_unseen_one_is_not_found() {
+    queue.node(8);
+    long project = queue.project();
+    long task = queue.submit(project, 1, 1, "rota-normal");
+    admission.admit(queue.pool, Instant.now());
+    TaskQueries queries = queries(new PoolAvailabilityService());
+
+    assertThatThrownBy(() -> queries.explain(Callers.platformAdmin(), task))
+        .isInstanceOf(TaskStateConflict.class)
+        .hasMessageContaining("admitted");
+    assertThatThrownBy(() -> queries.explain(callers.bound("owner", queue.project()), task))
+        .isInstanceOf(TaskNotFound.class)
+        .hasMessage(new TaskNotFound(task).getMessage());
+  }
+}
