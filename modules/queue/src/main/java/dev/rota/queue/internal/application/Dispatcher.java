@@ -30,6 +30,7 @@ public class Dispatcher {
 
   @Inject Transactions transactions;
   @Inject TaskReconciler pods;
+  @Inject QueueMetrics metrics; // null outside the container
 
   @Inject
   @ConfigProperty(name = "rota.queue.claim-lease-seconds", defaultValue = "30")

@@ -15,6 +15,8 @@ import jakarta.inject.Inject;
 import java.net.HttpURLConnection;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +49,7 @@ public class TaskReconciler implements Reconciler {
   @Inject Installation installation;
   @Inject Outbox outbox;
   @Inject GpuQuotaReconciler quota;
+  @Inject QueueMetrics metrics; // null outside the container
 
   public TaskReconciler() {}
 
@@ -143,7 +146,11 @@ public class TaskReconciler implements Reconciler {
         && task.state().equals("admitted")
         && byReplica.values().stream()
             .allMatch(p -> "Running".equals(phase(p)) || "Succeeded".equals(phase(p)))) {
-      transactions.write(QueueActors.PODS, c -> tasks.running(c, task.id(), task.attempt()));
+      Optional<Instant> submitted =
+          transactions.write(QueueActors.PODS, c -> tasks.running(c, task.id(), task.attempt()));
+      if (submitted.isPresent() && metrics != null) {
+        metrics.submitToRunning(Duration.between(submitted.get(), Instant.now()));
+      }
     }
   }
 

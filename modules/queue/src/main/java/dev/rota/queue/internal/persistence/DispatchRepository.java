@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,7 +35,7 @@ public class DispatchRepository {
              claim_expires_at = now() + make_interval(secs => ?) -- 3 lease (s)
         FROM due
        WHERE t.id = due.id
-      RETURNING t.id, t.attempt
+      RETURNING t.id, t.attempt, t.admitted_at
       """;
 
   /** Renews every live claim of the worker; a claim already reaped stays lost. */
@@ -78,8 +79,8 @@ public class DispatchRepository {
        WHERE id = ? AND claimed_by = ?                                      -- 3 task, 4 worker
       """;
 
-  /** One claimed task: its id and the attempt to dispatch. */
-  public record Claim(long taskId, int attempt) {}
+  /** One claimed task: its id, the attempt to dispatch and when it was admitted. */
+  public record Claim(long taskId, int attempt, Instant admittedAt) {}
 
   public List<Claim> claim(Connection c, String worker, int batch, Duration lease)
       throws SQLException {
@@ -90,7 +91,7 @@ public class DispatchRepository {
       List<Claim> claims = new ArrayList<>();
       try (ResultSet row = claim.executeQuery()) {
         while (row.next()) {
-          claims.add(new Claim(row.getLong(1), row.getInt(2)));
+          claims.add(new Claim(row.getLong(1), row.getInt(2), row.getTimestamp(3).toInstant()));
         }
       }
       return claims;

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,6 +32,7 @@ public class TaskPodsRepository {
       """
       UPDATE queue.tasks SET state = 'running', started_at = now()
        WHERE id = ? AND attempt = ? AND state = 'admitted'     -- 1 task, 2 attempt
+      RETURNING queued_at
       """;
 
   /**
@@ -121,13 +123,15 @@ public class TaskPodsRepository {
     }
   }
 
-  /** Whether the task moved to running now. */
-  public boolean running(Connection c, long taskId, int attempt) throws SQLException {
+  /** When the task was submitted, if it moved to running now. */
+  public Optional<Instant> running(Connection c, long taskId, int attempt) throws SQLException {
     reason(c, "pods-running");
     try (PreparedStatement update = c.prepareStatement(RUNNING)) {
       update.setLong(1, taskId);
       update.setInt(2, attempt);
-      return update.executeUpdate() == 1;
+      try (ResultSet row = update.executeQuery()) {
+        return row.next() ? Optional.of(row.getTimestamp(1).toInstant()) : Optional.empty();
+      }
     }
   }
 
