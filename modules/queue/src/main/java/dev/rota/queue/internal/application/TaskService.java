@@ -43,6 +43,11 @@ public class TaskService {
 
   public TaskService() {}
 
+  /** For tests and tools outside the container that submit no volumes. */
+  public TaskService(Transactions transactions, Authorization authorization) {
+    this(transactions, authorization, null);
+  }
+
   /** For tests and tools outside the container. */
   public TaskService(Transactions transactions, Authorization authorization, TaskVolumes volumes) {
     this.transactions = transactions;
@@ -115,6 +120,9 @@ public class TaskService {
   private List<String> volumeNodes(Connection c, Submission s) {
     if (s.volumes().isEmpty()) {
       return null;
+    }
+    if (volumes == null) {
+      throw new IllegalStateException("This TaskService was made without storage's TaskVolumes");
     }
     List<Long> ids = s.volumes().stream().map(Mount::volumeId).toList();
     Lookup lookup = volumes.attachedAt(c, s.nodeId(), ids);
