@@ -154,6 +154,94 @@ class QueueIT {
         rota.post(alice, "/api/v1/tasks", task("pool-a", 0, 1, null)), 400, "invalid-request");
   }
 
+  @Test
+  void a_task_mounts_only_volumes_attached_at_its_node_of_its_pool_with_a_node_in_common() {
+    assertThat(rota.put(admin, "/api/v1/storage/pools/pool-a", "{\"root\":\"/data\"}").statusCode())
+        .isEqualTo(200);
+    long on01 = volume("on01", StorageBodies.ON_NODE_01, true);
+    long on03 = volume("on03", ON_NODE_03, true);
+    long loose = volume("loose", StorageBodies.ON_NODE_01, false);
+
+    HttpResponse<String> mounted =
+        rota.post(alice, "/api/v1/tasks", task("pool-a", mount(on01, "/data")));
+    assertThat(mounted.statusCode()).as(mounted.body()).isEqualTo(201);
+
+    JsonObject notAttached =
+        assertProblem(
+            rota.post(alice, "/api/v1/tasks", task("pool-a", mount(loose, "/data"))),
+            422,
+            "volume-not-attached");
+    JsonObject missing =
+        assertProblem(
+            rota.post(alice, "/api/v1/tasks", task("pool-a", mount(9_999_999_999L, "/data"))),
+            422,
+            "volume-not-attached");
+    assertThat(notAttached.getString("detail").replace(String.valueOf(loose), "V"))
+        .isEqualTo(missing.getString("detail").replace("9999999999", "V"));
+    assertThat(
+            assertProblem(
+                    rota.post(alice, "/api/v1/tasks", task("pool-b", mount(on01, "/data"))),
+                    422,
+                    "task-cannot-run")
+                .getString("detail"))
+        .contains("Volume " + on01 + " lives in pool pool-a");
+    assertThat(
+            assertProblem(
+                    rota.post(
+                        alice,
+                        "/api/v1/tasks",
+                        task("pool-a", mount(on01, "/data"), mount(on03, "/models"))),
+                    422,
+                    "task-cannot-run")
+                .getString("detail"))
+        .contains("no common node");
+    assertProblem(
+        rota.post(alice, "/api/v1/tasks", task("pool-a", mount(on01, "/a"), mount(on03, "/a"))),
+        400,
+        "invalid-task-request");
+    assertProblem(
+        rota.post(alice, "/api/v1/tasks", task("pool-a", mount(on01, "/data/../etc"))),
+        400,
+        "invalid-request");
+  }
+
+  private static final String ON_NODE_03 =
+      StorageBodies.ON_NODE_01.replace("gpu-node-01", "gpu-node-03");
+
+  /** A volume of the project's group in pool-a, attached at the project when asked. */
+  private long volume(String name, String affinity, boolean attach) {
+    HttpResponse<String> created =
+        rota.post(
+            admin,
+            "/api/v1/volumes",
+            StorageBodies.volume(name, "q_" + suffix, "/data/q-" + suffix + "/" + name, affinity));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    long id = RotaClient.id(created);
+    if (attach) {
+      HttpResponse<String> attached =
+          rota.post(
+              admin, "/api/v1/volumes/" + id + "/attachments", "{\"nodeId\":" + project + "}");
+      assertThat(attached.statusCode()).as(attached.body()).isEqualTo(200);
+    }
+    return id;
+  }
+
+  private static JsonObject mount(long volume, String path) {
+    return Json.createObjectBuilder().add("volumeId", volume).add("mountPath", path).build();
+  }
+
+  private String task(String pool, JsonObject... mounts) {
+    var volumes = Json.createArrayBuilder();
+    for (JsonObject mount : mounts) {
+      volumes.add(mount);
+    }
+    return Json.createObjectBuilder(
+            Json.createReader(new java.io.StringReader(task(pool, 1, 1, null))).readObject())
+        .add("volumes", volumes)
+        .build()
+        .toString();
+  }
+
   private JsonObject waitForState(long id, String state) throws InterruptedException {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
     JsonObject task;

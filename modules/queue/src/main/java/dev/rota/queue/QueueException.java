@@ -1,6 +1,9 @@
 package dev.rota.queue;
 
+import static java.util.stream.Collectors.joining;
+
 import dev.rota.platform.ProblemException;
+import java.util.List;
 
 /** Root of the queue module's client-facing failures. */
 public abstract class QueueException extends ProblemException {
@@ -45,6 +48,25 @@ public abstract class QueueException extends ProblemException {
   public static final class TaskCannotRun extends QueueException {
     public TaskCannotRun(String detail) {
       super(422, "Task cannot run", detail);
+    }
+  }
+
+  /**
+   * Volumes a task would mount that are not attached at its node: whether they exist elsewhere or
+   * not at all is not told apart.
+   */
+  public static final class VolumeNotAttached extends QueueException {
+    public VolumeNotAttached(long nodeId, List<Long> volumeIds) {
+      super(
+          422,
+          "Volume not attached",
+          (volumeIds.size() == 1 ? "Volume " : "Volumes ")
+              + volumeIds.stream().map(String::valueOf).collect(joining(", "))
+              + (volumeIds.size() == 1 ? " is" : " are")
+              + " not attached at node "
+              + nodeId
+              + " (or not a volume you can see); a task mounts only volumes attached to its"
+              + " project or subproject.");
     }
   }
 

@@ -1,7 +1,9 @@
 package dev.rota.scheduling;
 
 import java.sql.Connection;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * What the queue asks before it places a task: may a task of tenancy node N run on GPU pool P at
@@ -16,6 +18,25 @@ public interface PoolAvailability {
    * @param pool the pool's name, as its calendar names it (the node-pool label value)
    */
   PoolStatus check(Connection connection, long nodeId, String pool, Instant at);
+
+  /**
+   * The first window of the pool's calendar that would stop a task of {@code nodeId} running from
+   * {@code from} for {@code within}: a maintenance window, or a reservation held for a node that is
+   * neither the node nor one of its ancestors, that holds the pool at some instant of [from, from +
+   * within). Weekly windows count with every occurrence, also across the week's end and for spans
+   * longer than a week. Empty when nothing blocks (or the pool has no calendar).
+   */
+  Optional<Block> nextBlock(
+      Connection connection, long nodeId, String pool, Instant from, Duration within);
+
+  /**
+   * A window ahead that would stop a task.
+   *
+   * @param state {@link State#MAINTENANCE} or {@link State#RESERVED_FOR_OTHER}
+   * @param startsAt when the window's occurrence begins to hold the pool ({@code from} when it
+   *     already holds it then)
+   */
+  record Block(State state, long windowId, Long ownerNodeId, Instant startsAt) {}
 
   /** What holds a pool at an instant, as seen by a task of one node. */
   enum State {

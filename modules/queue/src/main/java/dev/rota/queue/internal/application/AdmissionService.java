@@ -4,8 +4,11 @@ import dev.rota.platform.Transactions;
 import dev.rota.queue.internal.domain.QuotaCheck;
 import dev.rota.queue.internal.domain.Wait;
 import dev.rota.queue.internal.persistence.AdmissionRepository;
+import dev.rota.queue.internal.persistence.AdmissionRepository.Pending;
+import dev.rota.queue.internal.persistence.AdmissionRepository.Room;
 import dev.rota.queue.internal.persistence.TaskRow;
 import dev.rota.scheduling.PoolAvailability;
+import dev.rota.scheduling.PoolAvailability.Block;
 import dev.rota.scheduling.PoolAvailability.PoolStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -13,28 +16,37 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Admits the pending tasks of one pool in one transaction: in priority order, then age; each gang
- * placed whole on the fullest nodes that fit it, or not at all; checked against the pool's calendar
- * and the quota chain of the task's node. A task that does not fit does not hold up smaller ones
- * behind it, unless it has waited longer than the starvation limit: then no task of its priority or
- * lower is admitted in the pool before it.
+ * placed whole on the fullest nodes that fit it (only those its volumes live on, when it mounts
+ * hostPath volumes), or not at all; checked against the pool's calendar now and, for a task with a
+ * maxRuntime, the next window it would run into, and against the quota chain of the task's node. A
+ * task that does not fit does not hold up smaller ones behind it, unless it has waited longer than
+ * the starvation limit: then no task of its priority or lower is admitted in the pool before it.
  */
 @ApplicationScoped
 public class AdmissionService {
 
   static final String ACTOR = "rota:admission";
 
+  /** The wait reasons that say the gang does not fit the free GPUs (for starvation). */
+  static final Set<String> DOES_NOT_FIT =
+      Set.of("capacity", "gang-does-not-fit", "volume-nodes-full");
+
   private final AdmissionRepository admission = new AdmissionRepository();
 
   @Inject Transactions transactions;
   @Inject PoolAvailability availability;
+  @Inject QueueMetrics metrics; // null outside the container
 
   @Inject
   @ConfigProperty(name = "rota.queue.admission-batch", defaultValue = "200")
@@ -65,28 +77,41 @@ public class AdmissionService {
 
   /** One admission round of the pool at {@code at}. */
   public Round admit(String pool, Instant at) {
-    return transactions.write(ACTOR, c -> admit(c, pool, at));
+    List<String> modes = new ArrayList<>(); // of the admissions, counted once they committed
+    Round round =
+        transactions.write(
+            ACTOR,
+            c -> {
+              modes.clear();
+              return admit(c, pool, at, modes);
+            });
+    if (metrics != null) {
+      modes.forEach(mode -> metrics.admitted(pool, mode));
+    }
+    return round;
   }
 
-  private Round admit(Connection c, String pool, Instant at) throws SQLException {
+  private Round admit(Connection c, String pool, Instant at, List<String> modes)
+      throws SQLException {
     if (!admission.tryLockPool(c, pool)) {
       return new Round(true, 0, 0);
     }
     int admitted = 0;
     int waiting = 0;
     Integer blockedAtOrBelow = null;
-    for (TaskRow task : admission.pending(c, pool, batch)) {
+    for (Pending pending : admission.pending(c, pool, batch)) {
+      TaskRow task = pending.task();
       String why =
           blockedAtOrBelow != null && task.priority() <= blockedAtOrBelow
               ? waits(
                   c, task, new Wait("starving-task-ahead", Map.of("priority", blockedAtOrBelow)))
-              : tryAdmit(c, task, at);
+              : tryAdmit(c, pending, at, modes);
       if (why == null) {
         admitted++;
         continue;
       }
       waiting++;
-      if (blockedAtOrBelow == null && why.equals("capacity") && starving(task, at)) {
+      if (blockedAtOrBelow == null && DOES_NOT_FIT.contains(why) && starving(task, at)) {
         blockedAtOrBelow = task.priority();
       }
     }
@@ -94,13 +119,22 @@ public class AdmissionService {
   }
 
   /** Admits the task and returns null, or records and returns why it waits. */
-  private String tryAdmit(Connection c, TaskRow task, Instant at) throws SQLException {
+  private String tryAdmit(Connection c, Pending pending, Instant at, List<String> modes)
+      throws SQLException {
+    TaskRow task = pending.task();
     PoolStatus status = availability.check(c, task.nodeId(), task.pool(), at);
     if (!status.mayRun()) {
       String reason =
           status.state() == PoolAvailability.State.MAINTENANCE ? "maintenance" : "reservation";
       return waits(
           c, task, new Wait(reason, Collections.singletonMap("windowId", status.windowId())));
+    }
+    if (pending.maxRuntime() != null) {
+      Optional<Block> ahead =
+          availability.nextBlock(c, task.nodeId(), task.pool(), at, pending.maxRuntime());
+      if (ahead.isPresent()) {
+        return waits(c, task, ahead(ahead.get(), pending.maxRuntime()));
+      }
     }
     List<QuotaCheck.Level> chain = admission.quotaLevels(c, task);
     QuotaCheck.Outcome quota = QuotaCheck.of(chain, task.gpus());
@@ -114,20 +148,52 @@ public class AdmissionService {
       numbers.put("totalLimit", limit.totalLimit());
       return waits(c, task, new Wait("limit", numbers));
     }
-    List<String> nodes = admission.slots(c, task);
+    List<String> nodes = admission.slots(c, pending);
     if (nodes.size() < task.replicas()) {
-      return waits(
-          c,
-          task,
-          new Wait(
-              "capacity",
-              Map.of(
-                  "replicas", task.replicas(),
-                  "gpusPerReplica", task.gpusPerReplica(),
-                  "placeable", nodes.size())));
+      return waits(c, task, doesNotFit(pending, admission.room(c, pending)));
     }
     admission.admit(c, task, nodes, quota.inQuota());
+    modes.add(quota.inQuota() ? "in_quota" : "borrowing");
     return null;
+  }
+
+  /**
+   * Why the gang found too few slots: too few free GPUs in the pool altogether (capacity); enough
+   * GPUs, but spread so that too few nodes have room for a replica (gang-does-not-fit); or room in
+   * the pool, but not on the nodes its volumes live on (volume-nodes-full).
+   */
+  private static Wait doesNotFit(Pending pending, Room room) {
+    TaskRow task = pending.task();
+    String reason =
+        room.freeInPool() < task.gpus()
+            ? "capacity"
+            : room.placeableInPool() < task.replicas() ? "gang-does-not-fit" : "volume-nodes-full";
+    Map<String, Object> numbers = new LinkedHashMap<>();
+    numbers.put("replicas", task.replicas());
+    numbers.put("gpusPerReplica", task.gpusPerReplica());
+    numbers.put("needed", task.gpus());
+    numbers.put("freeInPool", room.freeInPool());
+    numbers.put("placeableInPool", room.placeableInPool());
+    numbers.put("placeable", room.placeableOnTaskNodes());
+    if (pending.nodeNames() != null) {
+      numbers.put("volumeNodes", pending.nodeNames().size());
+      numbers.put("freeOnVolumeNodes", room.freeOnTaskNodes());
+      numbers.put("placeableOnVolumeNodes", room.placeableOnTaskNodes());
+    }
+    return new Wait(reason, numbers);
+  }
+
+  /** The window the task's maxRuntime would run into, and when it begins. */
+  private static Wait ahead(Block block, Duration maxRuntime) {
+    Map<String, Object> numbers = new LinkedHashMap<>();
+    numbers.put("windowId", block.windowId());
+    numbers.put("startsAt", block.startsAt().toString());
+    numbers.put("maxRuntimeSeconds", maxRuntime.toSeconds());
+    return new Wait(
+        block.state() == PoolAvailability.State.MAINTENANCE
+            ? "maintenance-ahead"
+            : "reservation-ahead",
+        numbers);
   }
 
   private String waits(Connection c, TaskRow task, Wait wait) throws SQLException {

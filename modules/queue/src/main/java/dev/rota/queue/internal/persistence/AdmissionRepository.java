@@ -2,10 +2,12 @@ package dev.rota.queue.internal.persistence;
 
 import dev.rota.queue.internal.domain.QuotaCheck;
 import dev.rota.queue.internal.domain.Wait;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,7 +39,8 @@ public class AdmissionRepository {
    */
   private static final String PENDING =
       """
-      SELECT %s
+      SELECT %s, extract(epoch FROM t.max_runtime)::bigint AS max_runtime_seconds,
+             t.node_names AS task_node_names
         FROM queue.tasks t
        WHERE t.pool = ? AND t.state = 'pending'          -- 1 pool
        ORDER BY t.priority DESC, t.queued_at, t.id
@@ -68,9 +71,10 @@ public class AdmissionRepository {
       """;
 
   /**
-   * Best fit for a gang: each schedulable node of the pool offers as many slots as replicas fit in
-   * its free GPUs, the fullest nodes first; the first {@code replicas} slots win. The candidate
-   * nodes are locked, so the mirror cannot change them under the decision.
+   * Best fit for a gang: each schedulable node of the pool that the task may use (all, or those its
+   * volumes live on) offers as many slots as replicas fit in its free GPUs, the fullest nodes
+   * first; the first {@code replicas} slots win. The candidate nodes are locked, so the mirror
+   * cannot change them under the decision.
    */
   private static final String SLOTS =
       """
@@ -80,11 +84,30 @@ public class AdmissionRepository {
          WHERE pool = ?                                          -- 1 pool
            AND ready AND NOT unschedulable
            AND allocatable_gpus - held_gpus - foreign_gpus >= ?  -- 2 GPUs per replica
+           AND COALESCE(name = ANY (?::text[]), true)            -- 3 the task's nodes, null: all
            FOR UPDATE)
       SELECT name
-        FROM candidates, generate_series(1, free / ?) AS slot    -- 3 GPUs per replica
+        FROM candidates, generate_series(1, free / ?) AS slot    -- 4 GPUs per replica
        ORDER BY free, name, slot
-       LIMIT ?                                                   -- 4 replicas
+       LIMIT ?                                                   -- 5 replicas
+      """;
+
+  /**
+   * Why a gang found too few slots, in numbers: the free GPUs and the replicas that fit, on the
+   * pool's schedulable nodes and on those the task may use. Read after SLOTS locked the candidates;
+   * the pool's other nodes are read unlocked (only the explanation depends on them).
+   */
+  private static final String ROOM =
+      """
+      SELECT COALESCE(sum(free), 0),
+             COALESCE(sum(free / ?), 0),                         -- 1 GPUs per replica
+             COALESCE(sum(free) FILTER (WHERE mine), 0),
+             COALESCE(sum(free / ?) FILTER (WHERE mine), 0)      -- 2 GPUs per replica
+        FROM (SELECT greatest(allocatable_gpus - held_gpus - foreign_gpus, 0) AS free,
+                     COALESCE(name = ANY (?::text[]), true) AS mine -- 3 the task's nodes, null: all
+                FROM queue.cluster_nodes
+               WHERE pool = ?                                    -- 4 pool
+                 AND ready AND NOT unschedulable) nodes
       """;
 
   private static final String PLACE =
@@ -127,14 +150,40 @@ public class AdmissionRepository {
     }
   }
 
-  public List<TaskRow> pending(Connection c, String pool, int limit) throws SQLException {
+  /**
+   * A pending task with what admission needs beyond its row.
+   *
+   * @param maxRuntime the longest it runs, or null
+   * @param nodeNames the nodes it may be placed on (where its volumes live), or null: any
+   */
+  public record Pending(TaskRow task, Duration maxRuntime, List<String> nodeNames) {}
+
+  /**
+   * Free room for a gang.
+   *
+   * @param freeInPool free GPUs on the pool's schedulable nodes together
+   * @param placeableInPool replicas that fit on those nodes, one node's free GPUs at a time
+   * @param freeOnTaskNodes free GPUs on the nodes the task may use
+   * @param placeableOnTaskNodes replicas that fit on the nodes the task may use
+   */
+  public record Room(
+      int freeInPool, int placeableInPool, int freeOnTaskNodes, int placeableOnTaskNodes) {}
+
+  public List<Pending> pending(Connection c, String pool, int limit) throws SQLException {
     try (PreparedStatement select = c.prepareStatement(PENDING)) {
       select.setString(1, pool);
       select.setInt(2, limit);
-      List<TaskRow> tasks = new ArrayList<>();
+      List<Pending> tasks = new ArrayList<>();
       try (ResultSet row = select.executeQuery()) {
         while (row.next()) {
-          tasks.add(TaskRow.from(row));
+          long seconds = row.getLong("max_runtime_seconds");
+          Duration maxRuntime = row.wasNull() ? null : Duration.ofSeconds(seconds);
+          Array nodes = row.getArray("task_node_names");
+          tasks.add(
+              new Pending(
+                  TaskRow.from(row),
+                  maxRuntime,
+                  nodes == null ? null : List.of((String[]) nodes.getArray())));
         }
       }
       return tasks;
@@ -165,12 +214,14 @@ public class AdmissionRepository {
   }
 
   /** The nodes for each replica, best fit; fewer than the replicas when the gang does not fit. */
-  public List<String> slots(Connection c, TaskRow task) throws SQLException {
+  public List<String> slots(Connection c, Pending pending) throws SQLException {
+    TaskRow task = pending.task();
     try (PreparedStatement select = c.prepareStatement(SLOTS)) {
       select.setString(1, task.pool());
       select.setInt(2, task.gpusPerReplica());
-      select.setInt(3, task.gpusPerReplica());
-      select.setInt(4, task.replicas());
+      select.setArray(3, names(c, pending.nodeNames()));
+      select.setInt(4, task.gpusPerReplica());
+      select.setInt(5, task.replicas());
       List<String> nodes = new ArrayList<>();
       try (ResultSet row = select.executeQuery()) {
         while (row.next()) {
@@ -179,6 +230,25 @@ public class AdmissionRepository {
       }
       return nodes;
     }
+  }
+
+  /** The room for the task's gang in its pool and on the nodes it may use. */
+  public Room room(Connection c, Pending pending) throws SQLException {
+    TaskRow task = pending.task();
+    try (PreparedStatement select = c.prepareStatement(ROOM)) {
+      select.setInt(1, task.gpusPerReplica());
+      select.setInt(2, task.gpusPerReplica());
+      select.setArray(3, names(c, pending.nodeNames()));
+      select.setString(4, task.pool());
+      try (ResultSet row = select.executeQuery()) {
+        row.next();
+        return new Room(row.getInt(1), row.getInt(2), row.getInt(3), row.getInt(4));
+      }
+    }
+  }
+
+  private static Array names(Connection c, List<String> nodeNames) throws SQLException {
+    return nodeNames == null ? null : c.createArrayOf("text", nodeNames.toArray());
   }
 
   /** Books the gang on its nodes and marks the task admitted, recording why. */

@@ -28,12 +28,13 @@ public class TaskRepository {
                                     WHERE global_default)))
       INSERT INTO queue.tasks AS t (node_id, pool, replicas, gpus_per_replica, priority_class,
                                     priority, spec, min_runtime, max_runtime, submitted_by,
-                                    idempotency_key)
+                                    idempotency_key, node_names)
       SELECT ?, ?, ?, ?,                  -- 2 node id, 3 pool, 4 replicas, 5 GPUs per replica
              class.name, class.value,
              ?::jsonb,                    -- 6 the Pods' spec
              make_interval(secs => ?), make_interval(secs => ?), -- 7 min, 8 max runtime (s) or null
-             ?, ?                         -- 9 submitter, 10 Idempotency-Key or null
+             ?, ?,                        -- 9 submitter, 10 Idempotency-Key or null
+             ?::text[]                    -- 11 the nodes its volumes live on, or null: any
         FROM class
       ON CONFLICT ON CONSTRAINT tasks_idempotency DO NOTHING
       RETURNING t.id
@@ -58,6 +59,7 @@ public class TaskRepository {
       SELECT count(*), COALESCE(max(allocatable_gpus), 0), COALESCE(sum(allocatable_gpus / ?), 0)
         FROM queue.cluster_nodes                  -- 1 GPUs per replica
        WHERE pool = ?                             -- 2 pool
+         AND COALESCE(name = ANY (?::text[]), true) -- 3 only these nodes, or null: all
       """;
 
   /**
@@ -92,7 +94,42 @@ public class TaskRepository {
       Duration minRuntime,
       Duration maxRuntime,
       String submittedBy,
-      String idempotencyKey) {}
+      String idempotencyKey,
+      List<Mount> volumes) {
+
+    public Submission {
+      volumes = volumes == null ? List.of() : List.copyOf(volumes);
+    }
+
+    /** A submission that mounts no volume. */
+    public Submission(
+        long nodeId,
+        String pool,
+        int replicas,
+        int gpusPerReplica,
+        String priorityClass,
+        String specJson,
+        Duration minRuntime,
+        Duration maxRuntime,
+        String submittedBy,
+        String idempotencyKey) {
+      this(
+          nodeId,
+          pool,
+          replicas,
+          gpusPerReplica,
+          priorityClass,
+          specJson,
+          minRuntime,
+          maxRuntime,
+          submittedBy,
+          idempotencyKey,
+          List.of());
+    }
+  }
+
+  /** A volume the task's replicas mount (its claim name is in the spec). */
+  public record Mount(long volumeId, String mountPath, boolean readOnly) {}
 
   /** One transition. */
   public record Event(
@@ -103,6 +140,15 @@ public class TaskRepository {
    * global default).
    */
   public Optional<Long> submit(Connection c, Submission s) throws SQLException {
+    return submit(c, s, null);
+  }
+
+  /**
+   * Submits a task that runs only on {@code nodeNames} (the nodes its volumes live on); null: on
+   * any node of its pool.
+   */
+  public Optional<Long> submit(Connection c, Submission s, List<String> nodeNames)
+      throws SQLException {
     try (PreparedStatement insert = c.prepareStatement(SUBMIT)) {
       insert.setString(1, s.priorityClass());
       insert.setLong(2, s.nodeId());
@@ -114,6 +160,7 @@ public class TaskRepository {
       setLong(insert, 8, s.maxRuntime() == null ? null : s.maxRuntime().toSeconds());
       insert.setString(9, s.submittedBy());
       insert.setString(10, s.idempotencyKey());
+      insert.setArray(11, nodeNames == null ? null : c.createArrayOf("text", nodeNames.toArray()));
       try (ResultSet row = insert.executeQuery()) {
         if (row.next()) {
           return Optional.of(row.getLong(1));
@@ -134,9 +181,16 @@ public class TaskRepository {
   }
 
   public PoolCapacity capacity(Connection c, String pool, int gpusPerReplica) throws SQLException {
+    return capacity(c, pool, gpusPerReplica, null);
+  }
+
+  /** What the pool's nodes among {@code nodeNames} (null: all) hold at most. */
+  public PoolCapacity capacity(
+      Connection c, String pool, int gpusPerReplica, List<String> nodeNames) throws SQLException {
     try (PreparedStatement select = c.prepareStatement(POOL_CAPACITY)) {
       select.setInt(1, gpusPerReplica);
       select.setString(2, pool);
+      select.setArray(3, nodeNames == null ? null : c.createArrayOf("text", nodeNames.toArray()));
       try (ResultSet row = select.executeQuery()) {
         row.next();
         return new PoolCapacity(row.getInt(1), row.getInt(2), row.getInt(3));

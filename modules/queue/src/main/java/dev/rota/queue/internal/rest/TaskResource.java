@@ -5,12 +5,16 @@ import dev.rota.platform.Page;
 import dev.rota.queue.internal.application.TaskQueries;
 import dev.rota.queue.internal.application.TaskService;
 import dev.rota.queue.internal.persistence.TaskQueryRepository.Filter;
+import dev.rota.queue.internal.persistence.TaskRepository.Mount;
 import dev.rota.queue.internal.persistence.TaskRepository.Submission;
 import dev.rota.queue.internal.persistence.TaskRow;
 import dev.rota.queue.internal.rest.QueueWire.ExplainView;
+import dev.rota.queue.internal.rest.TaskWire.Container;
 import dev.rota.queue.internal.rest.TaskWire.EventView;
 import dev.rota.queue.internal.rest.TaskWire.SubmitTask;
 import dev.rota.queue.internal.rest.TaskWire.TaskView;
+import dev.rota.queue.internal.rest.TaskWire.VolumeMount;
+import dev.rota.storage.TaskVolumes;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.bind.Jsonb;
@@ -59,6 +63,7 @@ public class TaskResource {
   public Response submit(
       @HeaderParam("Idempotency-Key") @Size(min = 1, max = 255) String idempotencyKey,
       @Valid @NotNull SubmitTask request) {
+    List<VolumeMount> mounts = request.mounts();
     TaskRow task =
         tasks.submit(
             caller,
@@ -68,11 +73,14 @@ public class TaskResource {
                 request.replicas(),
                 request.gpusPerReplica(),
                 request.priorityClass(),
-                spec(request),
+                spec(request.container(), mounts),
                 request.minRuntimeDuration(),
                 request.maxRuntimeDuration(),
                 caller.name(),
-                idempotencyKey));
+                idempotencyKey,
+                mounts.stream()
+                    .map(m -> new Mount(m.volumeId(), m.mountPath(), m.readOnlyOrDefault()))
+                    .toList()));
     return Response.created(uri.getAbsolutePathBuilder().path(String.valueOf(task.id())).build())
         .entity(TaskView.of(task))
         .build();
@@ -138,12 +146,33 @@ public class TaskResource {
     return TaskView.of(tasks.cancel(caller, id));
   }
 
-  /** What the Pods run, kept as the task's spec. */
-  private static String spec(SubmitTask request) {
+  /**
+   * What the Pods run, kept as the task's spec: {@code {"container": {...}, "volumes":
+   * [{"volumeId", "claimName", "mountPath", "readOnly"}]}}. The claims are storage's (the service
+   * checks at submit that each volume is attached at the task's node, so its claim is in the Pods'
+   * namespace).
+   */
+  static String spec(Container container, List<VolumeMount> mounts) {
+    List<SpecVolume> volumes =
+        mounts.stream()
+            .map(
+                m ->
+                    new SpecVolume(
+                        m.volumeId(),
+                        TaskVolumes.claimName(m.volumeId()),
+                        m.mountPath(),
+                        m.readOnlyOrDefault()))
+            .toList();
     try (Jsonb jsonb = JsonbBuilder.create()) {
-      return jsonb.toJson(request.container());
+      return jsonb.toJson(new Spec(container, volumes));
     } catch (Exception e) {
-      throw new IllegalStateException("Could not keep the task's container", e);
+      throw new IllegalStateException("Could not keep the task's spec", e);
     }
   }
+
+  /** The task's spec as stored. */
+  public record Spec(Container container, List<SpecVolume> volumes) {}
+
+  /** One volume in the task's spec. */
+  public record SpecVolume(long volumeId, String claimName, String mountPath, boolean readOnly) {}
 }

@@ -14,8 +14,10 @@ import jakarta.validation.constraints.Size;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Request and response bodies of the task endpoints. */
 public final class TaskWire {
@@ -34,6 +36,32 @@ public final class TaskWire {
               env) {}
 
   /**
+   * A volume the replicas mount: one attached at the task's node, at an absolute, normalized path
+   * of the container (not under /proc, /sys or /dev).
+   */
+  public record VolumeMount(
+      @NotNull Long volumeId,
+      @NotNull
+          @Size(max = 256)
+          @Pattern(
+              regexp = "(/[A-Za-z0-9_][A-Za-z0-9._-]*)+",
+              message = "must be an absolute path without '.', '..' or '//' segments")
+          String mountPath,
+      Boolean readOnly) {
+
+    @JsonbTransient
+    boolean readOnlyOrDefault() {
+      return Boolean.TRUE.equals(readOnly);
+    }
+  }
+
+  /** The most volumes one task mounts. */
+  static final int MOST_VOLUMES = 16;
+
+  private static final java.util.regex.Pattern KERNEL_PATHS =
+      java.util.regex.Pattern.compile("^/(proc|sys|dev)(/|$)");
+
+  /**
    * A task to submit: {@code replicas} × {@code gpusPerReplica} GPUs placed together (a gang) on
    * nodes of {@code pool}. Runtimes are ISO-8601 durations ({@code PT2H}).
    */
@@ -50,7 +78,37 @@ public final class TaskWire {
           String priorityClass,
       @Valid @NotNull Container container,
       @Size(max = 32) String minRuntime,
-      @Size(max = 32) String maxRuntime) {
+      @Size(max = 32) String maxRuntime,
+      @Size(max = MOST_VOLUMES) List<@Valid @NotNull VolumeMount> volumes) {
+
+    /** The mounts, refused when a volume or a path comes twice or a path is the kernel's. */
+    @JsonbTransient
+    List<VolumeMount> mounts() {
+      if (volumes == null) {
+        return List.of();
+      }
+      Set<Long> ids = new HashSet<>();
+      Set<String> paths = new HashSet<>();
+      for (VolumeMount mount : volumes) {
+        if (!ids.add(mount.volumeId())) {
+          throw new InvalidTaskRequest(
+              "Volume " + mount.volumeId() + " is listed twice; mount each volume once.");
+        }
+        if (!paths.add(mount.mountPath())) {
+          throw new InvalidTaskRequest(
+              "Two volumes are mounted at " + mount.mountPath() + "; give each its own path.");
+        }
+        if (KERNEL_PATHS.matcher(mount.mountPath()).find()) {
+          throw new InvalidTaskRequest(
+              "Volume "
+                  + mount.volumeId()
+                  + " cannot be mounted at "
+                  + mount.mountPath()
+                  + ": /proc, /sys and /dev belong to the container runtime.");
+        }
+      }
+      return volumes;
+    }
 
     /** The longest runtime a task may ask for. */
     static final Duration LONGEST = Duration.ofDays(366);

@@ -115,7 +115,18 @@ class ExplainIT {
     long task = queue.submit(queue.project(), 1, 1, "rota-normal");
     // The calendar's own answer is tested in scheduling; here it stands in for a maintenance.
     PoolAvailability maintenance =
-        (c, node, pool, at) -> new PoolStatus(PoolAvailability.State.MAINTENANCE, 42L, null);
+        new PoolAvailability() {
+          @Override
+          public PoolStatus check(java.sql.Connection c, long node, String pool, Instant at) {
+            return new PoolStatus(PoolAvailability.State.MAINTENANCE, 42L, null);
+          }
+
+          @Override
+          public java.util.Optional<Block> nextBlock(
+              java.sql.Connection c, long node, String pool, Instant from, java.time.Duration run) {
+            return java.util.Optional.empty();
+          }
+        };
 
     Explanation why = queries(maintenance).explain(Callers.platformAdmin(), task);
 

@@ -10,6 +10,8 @@ import dev.rota.queue.internal.persistence.TaskRepository.Submission;
 import dev.rota.queue.internal.persistence.TaskRow;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -37,6 +39,21 @@ final class TestQueue implements AutoCloseable {
       RETURNING id
       """;
 
+  private static final String VOLUME =
+      """
+      INSERT INTO storage.volumes (name, owner_party_id, pool, pool_root, host_path, capacity_bytes,
+                                   access_mode, node_affinity, node_names)
+      VALUES (?, ?, ?, '/data/rota', ?, 1024, 'ReadWriteOnce',   -- 1 name, 2 owner, 3 pool, 4 path
+              '{"nodeSelectorTerms":[{"matchExpressions":[]}]}', ?) -- 5 nodes
+      RETURNING id
+      """;
+
+  private static final String DELETE_ATTACHMENTS =
+      """
+      DELETE FROM storage.attachments a USING storage.volumes v
+       WHERE v.id = a.volume_id AND v.pool = ANY (?::text[])            -- 1 the test's pools
+      """;
+
   private static final String DELETE =
       """
       DELETE FROM queue.tasks WHERE pool = ?;                      -- 1 the test's pool
@@ -47,6 +64,8 @@ final class TestQueue implements AutoCloseable {
   private final TaskRepository tasks = new TaskRepository();
   private final List<Long> roots = new ArrayList<>();
   private final List<String> nodes = new ArrayList<>();
+  private final List<String> volumePools = new ArrayList<>();
+  private final List<Long> calendars = new ArrayList<>();
   final String pool = "p" + unique();
 
   TestQueue() {
@@ -137,6 +156,169 @@ final class TestQueue implements AutoCloseable {
         });
   }
 
+  /**
+   * A task of one GPU per replica that runs at most {@code maxRuntime} (or without limit) on {@code
+   * nodeNames} (or anywhere in the pool), as the service would store it.
+   */
+  long submit(
+      long node, int replicas, int gpusPerReplica, Duration maxRuntime, List<String> nodeNames) {
+    return transactions.write(
+        "submitter",
+        c ->
+            tasks
+                .submit(
+                    c,
+                    new Submission(
+                        node,
+                        pool,
+                        replicas,
+                        gpusPerReplica,
+                        "rota-normal",
+                        "{\"container\":{\"image\":\"busybox\"},\"volumes\":[]}",
+                        null,
+                        maxRuntime,
+                        "submitter",
+                        null),
+                    nodeNames)
+                .orElseThrow());
+  }
+
+  /** The party of a top-level group made by {@link #root}. */
+  long partyOf(long root) {
+    return transactions.read(
+        c -> {
+          try (PreparedStatement select =
+              c.prepareStatement("SELECT party_id FROM tenancy.nodes WHERE id = ?")) {
+            select.setLong(1, root); // 1 node
+            try (ResultSet row = select.executeQuery()) {
+              row.next();
+              return row.getLong(1);
+            }
+          }
+        });
+  }
+
+  /** A hostPath volume of {@code owner} in {@code volumePool} on the given cluster nodes. */
+  long volume(long owner, String volumePool, List<String> nodeNames) {
+    String name = "v" + unique();
+    return transactions.write(
+        ACTOR,
+        c -> {
+          try (PreparedStatement root =
+              c.prepareStatement(
+                  "INSERT INTO storage.pool_roots (pool, root) VALUES (?, '/data/rota')"
+                      + " ON CONFLICT DO NOTHING")) {
+            root.setString(1, volumePool); // 1 pool
+            root.executeUpdate();
+          }
+          volumePools.add(volumePool);
+          try (PreparedStatement insert = c.prepareStatement(VOLUME)) {
+            insert.setString(1, name);
+            insert.setLong(2, owner);
+            insert.setString(3, volumePool);
+            insert.setString(4, "/data/rota/" + name);
+            insert.setArray(5, c.createArrayOf("text", nodeNames.toArray()));
+            try (ResultSet row = insert.executeQuery()) {
+              row.next();
+              return row.getLong(1);
+            }
+          }
+        });
+  }
+
+  /** Attaches the volume to a project. */
+  void attach(long volume, long node) {
+    transactions.write(
+        ACTOR,
+        c -> {
+          try (PreparedStatement insert =
+              c.prepareStatement(
+                  "INSERT INTO storage.attachments (volume_id, node_id) VALUES (?, ?)")) {
+            insert.setLong(1, volume); // 1 volume
+            insert.setLong(2, node); // 2 project
+            return insert.executeUpdate();
+          }
+        });
+  }
+
+  /** How many tasks the test's pool has. */
+  int taskCount() {
+    return transactions.read(
+        c -> {
+          try (PreparedStatement select =
+              c.prepareStatement("SELECT count(*) FROM queue.tasks WHERE pool = ?")) {
+            select.setString(1, pool); // 1 pool
+            try (ResultSet row = select.executeQuery()) {
+              row.next();
+              return row.getInt(1);
+            }
+          }
+        });
+  }
+
+  /** A task's stored spec and node set, as text. */
+  String specAndNodes(long task) {
+    return transactions.read(
+        c -> {
+          try (PreparedStatement select =
+              c.prepareStatement(
+                  "SELECT spec::text || ' ' || COALESCE(node_names::text, 'null')"
+                      + " FROM queue.tasks WHERE id = ?")) {
+            select.setLong(1, task); // 1 task
+            try (ResultSet row = select.executeQuery()) {
+              row.next();
+              return row.getString(1);
+            }
+          }
+        });
+  }
+
+  /** A calendar for the test's pool, on UTC, with its windows removed by {@link #close()}. */
+  long calendar() {
+    long id =
+        transactions.write(
+            ACTOR,
+            c -> {
+              try (PreparedStatement insert =
+                  c.prepareStatement(
+                      "INSERT INTO scheduling.calendars (kind, name, time_zone)"
+                          + " VALUES ('pool', ?, 'UTC') RETURNING id")) {
+                insert.setString(1, pool); // 1 pool
+                try (ResultSet row = insert.executeQuery()) {
+                  row.next();
+                  return row.getLong(1);
+                }
+              }
+            });
+    calendars.add(id);
+    return id;
+  }
+
+  /** A one-off window: maintenance when {@code owner} is null, else a reservation for it. */
+  long window(long calendar, Long owner, Instant from, Instant to) {
+    return transactions.write(
+        ACTOR,
+        c -> {
+          try (PreparedStatement insert =
+              c.prepareStatement(
+                  """
+                  INSERT INTO scheduling.windows (calendar_id, kind, owner_node_id, effective)
+                  VALUES (?, ?::scheduling.window_kind, ?, tstzrange(?, ?))
+                  RETURNING id
+                  """)) { // 1 calendar, 2 kind, 3 owner or null, 4 from, 5 to
+            insert.setLong(1, calendar);
+            insert.setString(2, owner == null ? "maintenance" : "reservation");
+            insert.setObject(3, owner);
+            insert.setObject(4, java.time.OffsetDateTime.ofInstant(from, java.time.ZoneOffset.UTC));
+            insert.setObject(5, java.time.OffsetDateTime.ofInstant(to, java.time.ZoneOffset.UTC));
+            try (ResultSet row = insert.executeQuery()) {
+              row.next();
+              return row.getLong(1);
+            }
+          }
+        });
+  }
+
   long submit(long node, int replicas, int gpusPerReplica, String priorityClass) {
     return transactions.write(
         "submitter",
@@ -204,6 +386,25 @@ final class TestQueue implements AutoCloseable {
         c -> {
           try (PreparedStatement delete = c.prepareStatement(DELETE)) {
             delete.setString(1, pool);
+            delete.executeUpdate();
+          }
+          try (PreparedStatement delete =
+              c.prepareStatement("DELETE FROM scheduling.calendars WHERE id = ANY (?)")) {
+            delete.setArray(1, c.createArrayOf("bigint", calendars.toArray())); // 1 calendars
+            delete.executeUpdate();
+          }
+          try (PreparedStatement delete = c.prepareStatement(DELETE_ATTACHMENTS)) {
+            delete.setArray(1, c.createArrayOf("text", volumePools.toArray()));
+            delete.executeUpdate();
+          }
+          try (PreparedStatement delete =
+              c.prepareStatement("DELETE FROM storage.volumes WHERE pool = ANY (?::text[])")) {
+            delete.setArray(1, c.createArrayOf("text", volumePools.toArray())); // 1 pools
+            delete.executeUpdate();
+          }
+          try (PreparedStatement delete =
+              c.prepareStatement("DELETE FROM storage.pool_roots WHERE pool = ANY (?::text[])")) {
+            delete.setArray(1, c.createArrayOf("text", volumePools.toArray())); // 1 pools
             delete.executeUpdate();
           }
           try (PreparedStatement delete =

@@ -1,6 +1,7 @@
 package dev.rota.scheduling.internal.persistence;
 
 import dev.rota.platform.NullableParameters;
+import dev.rota.scheduling.PoolAvailability.Block;
 import dev.rota.scheduling.PoolAvailability.PoolStatus;
 import dev.rota.scheduling.PoolAvailability.State;
 import dev.rota.scheduling.internal.domain.WindowKind;
@@ -94,6 +95,45 @@ public class OccupancyRepository {
        LIMIT 1
       """;
 
+  /**
+   * The queue's question about a task's runtime: the first window of the pool that would stop a
+   * task of the node within [from, until). Candidates come from one scan of windows_no_overlap
+   * (calendar, covered seconds, held instants): windows whose held range meets the span and whose
+   * covered seconds meet those the span shows on the calendar's clock (the whole week for spans of
+   * eight days or more, so no daylight-saving shift can hide a second). A weekly window's
+   * occurrence is then pinned by first_occurrence (V11), which goes round the week's end; a one-off
+   * window starts at its span. Reservations of the node or an ancestor never block it.
+   */
+  static final String NEXT_BLOCK =
+      """
+      WITH asked AS (SELECT tstzrange(?::timestamptz, ?::timestamptz) AS span)  -- 1 from, 2 until
+      SELECT w.id, w.kind::text, w.owner_node_id, s.starts
+        FROM asked
+        CROSS JOIN scheduling.calendars c
+        JOIN scheduling.windows w
+          ON w.calendar_id = c.id
+         AND w.held && asked.span
+         AND scheduling.window_cover(w.start_second, w.end_second, w.once_cover)
+             && CASE WHEN upper(asked.span) - lower(asked.span) >= interval '8 days'
+                     THEN int4multirange(int4range(0, 604800))
+                     ELSE scheduling.local_week_cover(asked.span, c.time_zone) END
+        LEFT JOIN tenancy.nodes owner ON owner.id = w.owner_node_id
+        CROSS JOIN LATERAL (
+          SELECT CASE WHEN w.start_second IS NULL
+                      THEN greatest(lower(w.held), lower(asked.span))
+                      ELSE scheduling.first_occurrence(
+                             scheduling.window_cover(w.start_second, w.end_second, NULL),
+                             c.time_zone, greatest(lower(w.held), lower(asked.span)))
+                 END AS starts) s
+       WHERE c.kind = 'pool' AND c.name = ?                                     -- 3 the pool
+         AND s.starts < upper(asked.span)
+         AND (w.kind = 'maintenance'
+              OR NOT COALESCE(owner.path @> (SELECT n.path FROM tenancy.nodes n
+                                              WHERE n.id = ?), false))          -- 4 the task's node
+       ORDER BY s.starts, w.id
+       LIMIT 1
+      """;
+
   /** What holds a calendar at an instant. */
   public record Holding(int weekSecond, Optional<WindowRow> window) {}
 
@@ -159,6 +199,31 @@ public class OccupancyRepository {
                 ? State.MAINTENANCE
                 : row.getBoolean(4) ? State.RESERVED_FOR_NODE : State.RESERVED_FOR_OTHER;
         return new PoolStatus(state, windowId, owner);
+      }
+    }
+  }
+
+  public Optional<Block> nextBlock(
+      Connection c, long nodeId, String pool, Instant from, Instant until) throws SQLException {
+    try (PreparedStatement query = c.prepareStatement(NEXT_BLOCK)) {
+      NullableParameters.setInstant(query, 1, from);
+      NullableParameters.setInstant(query, 2, until);
+      query.setString(3, pool);
+      query.setLong(4, nodeId);
+      try (ResultSet row = query.executeQuery()) {
+        if (!row.next()) {
+          return Optional.empty();
+        }
+        State state =
+            WindowKind.fromSql(row.getString(2)) == WindowKind.MAINTENANCE
+                ? State.MAINTENANCE
+                : State.RESERVED_FOR_OTHER;
+        return Optional.of(
+            new Block(
+                state,
+                row.getLong(1),
+                row.getObject(3, Long.class),
+                row.getObject(4, OffsetDateTime.class).toInstant()));
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.rota.storage.internal.application;
 
+import dev.rota.storage.TaskVolumes;
 import dev.rota.storage.internal.persistence.VolumeRow;
 import io.fabric8.kubernetes.api.model.NodeSelector;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
@@ -24,7 +25,7 @@ final class VolumeManifests {
   private VolumeManifests() {}
 
   static String name(VolumeRow volume) {
-    return "rota-vol-" + volume.id();
+    return TaskVolumes.claimName(volume.id());
   }
 
   static PersistentVolume persistentVolume(VolumeRow volume, String claimNamespace) {
