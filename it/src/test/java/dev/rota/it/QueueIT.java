@@ -7,7 +7,6 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.UUID;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -38,20 +37,9 @@ class QueueIT {
 
   @BeforeEach
   void a_project_with_a_member() {
-    long group =
-        RotaClient.id(
-            rota.post(
-                admin, "/api/v1/nodes", "{\"kind\":\"group\",\"name\":\"Q " + suffix + "\"}"));
-    project =
-        RotaClient.id(
-            rota.post(
-                admin,
-                "/api/v1/nodes",
-                "{\"kind\":\"project\",\"name\":\"Train\",\"parentId\":" + group + "}"));
-    String name = rota.createUser(admin, "alice-" + suffix);
-    rota.bind(
-        admin, project, Json.createObjectBuilder().add("user", name).add("role", "member").build());
-    alice = rota.token(name);
+    RotaClient.ProjectMember train = rota.projectWithMember(admin, "q " + suffix);
+    project = train.project();
+    alice = train.token();
   }
 
   @Test
@@ -243,16 +231,7 @@ class QueueIT {
   }
 
   private JsonObject waitForState(long id, String state) throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-    JsonObject task;
-    do {
-      task = RotaClient.ok(rota.get(alice, "/api/v1/tasks/" + id));
-      if (task.getString("state").equals(state)) {
-        return task;
-      }
-      Thread.sleep(200);
-    } while (Instant.now().isBefore(deadline));
-    throw new AssertionError("task " + id + " never became " + state + ": " + task);
+    return rota.awaitTaskState(alice, id, state, Duration.ofSeconds(60));
   }
 
   private String task(String pool, int replicas, int gpus, String priorityClass) {

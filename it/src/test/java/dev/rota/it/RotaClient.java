@@ -143,4 +143,41 @@ public final class RotaClient {
         .withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(url).build())
         .build();
   }
+
+  /** A project of its own under a group of its own, and the token of a member of it. */
+  public record ProjectMember(long project, String token) {}
+
+  /** Creates a group, a project in it and a user who is a member of the project. */
+  public ProjectMember projectWithMember(String adminToken, String label) {
+    long group =
+        id(post(adminToken, "/api/v1/nodes", "{\"kind\":\"group\",\"name\":\"" + label + "\"}"));
+    long project =
+        id(
+            post(
+                adminToken,
+                "/api/v1/nodes",
+                "{\"kind\":\"project\",\"name\":\"Work\",\"parentId\":" + group + "}"));
+    String user = createUser(adminToken, "member-" + label.replaceAll("[^a-z0-9]", ""));
+    bind(
+        adminToken,
+        project,
+        Json.createObjectBuilder().add("user", user).add("role", "member").build());
+    return new ProjectMember(project, token(user));
+  }
+
+  /** Polls the task until it is in {@code state}; fails after {@code within}. */
+  public JsonObject awaitTaskState(String token, long id, String state, Duration within)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    JsonObject task;
+    do {
+      task = ok(get(token, "/api/v1/tasks/" + id));
+      if (task.getString("state").equals(state)) {
+        return task;
+      }
+      Thread.sleep(200);
+    } while (System.nanoTime() < deadline);
+    throw new AssertionError(
+        "task " + id + " never became " + state + " within " + within + ": " + task);
+  }
 }

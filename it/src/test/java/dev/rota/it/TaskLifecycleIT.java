@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -42,20 +41,9 @@ class TaskLifecycleIT {
 
   @BeforeEach
   void a_project_with_a_member() {
-    long group =
-        RotaClient.id(
-            rota.post(
-                admin, "/api/v1/nodes", "{\"kind\":\"group\",\"name\":\"Life " + suffix + "\"}"));
-    project =
-        RotaClient.id(
-            rota.post(
-                admin,
-                "/api/v1/nodes",
-                "{\"kind\":\"project\",\"name\":\"Run\",\"parentId\":" + group + "}"));
-    String name = rota.createUser(admin, "runner-" + suffix);
-    rota.bind(
-        admin, project, Json.createObjectBuilder().add("user", name).add("role", "member").build());
-    member = rota.token(name);
+    RotaClient.ProjectMember work = rota.projectWithMember(admin, "life " + suffix);
+    project = work.project();
+    member = work.token();
   }
 
   @Test
@@ -132,16 +120,7 @@ class TaskLifecycleIT {
   }
 
   private JsonObject waitFor(long id, String state) throws InterruptedException {
-    Instant deadline = Instant.now().plus(DEADLINE);
-    JsonObject task;
-    do {
-      task = RotaClient.ok(rota.get(member, "/api/v1/tasks/" + id));
-      if (task.getString("state").equals(state)) {
-        return task;
-      }
-      Thread.sleep(200);
-    } while (Instant.now().isBefore(deadline));
-    throw new AssertionError("task " + id + " never became " + state + ": " + task);
+    return rota.awaitTaskState(member, id, state, DEADLINE);
   }
 
   private List<String> reasons(long id) {
