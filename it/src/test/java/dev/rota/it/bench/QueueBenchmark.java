@@ -8,6 +8,7 @@ import dev.rota.queue.internal.application.AdmissionService.Round;
 import dev.rota.queue.internal.application.Dispatcher;
 import dev.rota.queue.internal.application.QueueLoop;
 import dev.rota.queue.internal.application.TaskReconciler;
+import dev.rota.queue.internal.persistence.DispatchRepository;
 import dev.rota.queue.internal.persistence.DispatchRepository.Claim;
 import dev.rota.queue.internal.persistence.TaskRepository;
 import dev.rota.queue.internal.persistence.TaskRepository.Submission;
@@ -93,7 +94,7 @@ public final class QueueBenchmark {
 
   public static void main(String[] args) throws Exception {
     int pending = Integer.getInteger("rota.bench.pending", 40_000);
-    int decisions = Integer.getInteger("rota.bench.decisions", 60_000);
+    int decisions = Integer.getInteger("rota.bench.decisions", 24_000);
     int claims = Integer.getInteger("rota.bench.claims", 10_000);
     int samples = Integer.getInteger("rota.bench.samples", 250);
     int history = Integer.getInteger("rota.bench.history", 1_000_000);
@@ -420,33 +421,50 @@ public final class QueueBenchmark {
     Dispatcher dispatcher =
         new Dispatcher(transactions, reconciler, LEASE, DISPATCH_BATCH, Duration.ofSeconds(5));
     long project = projects.get(0);
-    long rotaTasks = 0;
-    long bareTasks = 0;
-    double rotaSeconds = 0;
-    double bareSeconds = 0;
+    String[] names = {
+      "Rota (Dispatcher.claim + complete):",
+      "Rota's statements in Transactions, no outbox:",
+      "Rota's two statements alone, autocommit:",
+      "bare SKIP LOCKED UPDATE + UPDATE:"
+    };
+    long[] tasks = new long[names.length];
+    double[] took = new double[names.length];
     for (int round = 1; round <= rounds; round++) {
-      for (boolean rota : new boolean[] {true, false}) {
+      for (int who = 0; who < names.length; who++) {
         seedAdmitted(project, "claim", perRound);
         vacuumAnalyze();
         long t = System.nanoTime();
-        long done = rota ? drainRota(dispatcher) : drainBare();
+        long done =
+            switch (who) {
+              case 0 -> drainRota(dispatcher);
+              case 1 -> drainRotaWithoutOutbox();
+              case 2 -> drainRotaStatements();
+              default -> drainBare();
+            };
         double s = seconds(t);
         System.out.printf(
             Locale.ROOT,
             "  round %d %-44s %,6d tasks in %5.2f s = %,6.0f tasks/s%n",
             round,
-            rota ? "Rota (Dispatcher.claim + complete):" : "bare SKIP LOCKED UPDATE + UPDATE:",
+            names[who],
             done,
             s,
             done / s);
-        if (rota) {
-          rotaTasks += done;
-          rotaSeconds += s;
-        } else {
-          bareTasks += done;
-          bareSeconds += s;
-        }
+        tasks[who] += done;
+        took[who] += s;
       }
+    }
+    long rotaTasks = tasks[0];
+    double rotaSeconds = took[0];
+    long bareTasks = tasks[3];
+    double bareSeconds = took[3];
+    for (int who = 1; who < 3; who++) {
+      System.out.printf(
+          Locale.ROOT,
+          "  %-46s %,6.0f tasks/s = %.1f %% of bare%n",
+          names[who],
+          tasks[who] / took[who],
+          100 * (tasks[who] / took[who]) / (bareTasks / bareSeconds));
     }
     double rota = rotaTasks / rotaSeconds;
     double bare = bareTasks / bareSeconds;
@@ -488,6 +506,60 @@ public final class QueueBenchmark {
               batch = dispatcher.claim()) {
             for (Claim claim : batch) {
               done += dispatcher.complete(claim) ? 1 : 0;
+            }
+          }
+          return done;
+        });
+  }
+
+  /**
+   * DispatchRepository's claim and completion through {@link Transactions} as the Dispatcher runs
+   * them, less the outbox row and NOTIFY that {@link Dispatcher#complete} adds per task.
+   */
+  private long drainRotaWithoutOutbox() throws Exception {
+    DispatchRepository repository = new DispatchRepository();
+    String worker = "no-outbox";
+    return inParallel(
+        () -> {
+          long done = 0;
+          for (List<Claim> batch = claimIn(repository, worker);
+              !batch.isEmpty();
+              batch = claimIn(repository, worker)) {
+            for (Claim claim : batch) {
+              done +=
+                  transactions.write("rota:dispatch", c -> repository.complete(c, claim, worker))
+                      ? 1
+                      : 0;
+            }
+          }
+          return done;
+        });
+  }
+
+  private List<Claim> claimIn(DispatchRepository repository, String worker) {
+    return transactions.write(
+        "rota:dispatch", c -> repository.claim(c, worker, DISPATCH_BATCH, LEASE));
+  }
+
+  /**
+   * DispatchRepository's claim and completion (the latter also records queue.dispatches) on a
+   * connection of the thread's own in autocommit: what the SQL costs without the transaction
+   * wrapper (actor, time limits) and without the outbox row and NOTIFY of each completion.
+   */
+  private long drainRotaStatements() throws Exception {
+    AtomicLong names = new AtomicLong();
+    DispatchRepository repository = new DispatchRepository();
+    return inParallel(
+        () -> {
+          String worker = "statements-" + names.incrementAndGet();
+          long done = 0;
+          try (Connection c = plain.getConnection()) {
+            for (List<Claim> batch = repository.claim(c, worker, DISPATCH_BATCH, LEASE);
+                !batch.isEmpty();
+                batch = repository.claim(c, worker, DISPATCH_BATCH, LEASE)) {
+              for (Claim claim : batch) {
+                done += repository.complete(c, claim, worker) ? 1 : 0;
+              }
             }
           }
           return done;
@@ -822,7 +894,7 @@ public final class QueueBenchmark {
     System.out.printf(Locale.ROOT, "  %s:%n", variant);
     System.out.println(
         "    slice    claims  tasks/s   p50 ms   p99 ms   max ms  backlog  dead tuples"
-            + "  the other session");
+            + "  scan from start  the other session");
     Slices slices = new Slices();
     AtomicBoolean running = new AtomicBoolean(true);
     ExecutorService pool = Executors.newFixedThreadPool(workers + 2);
@@ -866,7 +938,7 @@ public final class QueueBenchmark {
         double[] slice = slices.take();
         System.out.printf(
             Locale.ROOT,
-            "    %3d s %9.0f %8.0f %8.2f %8.2f %8.1f %8s %12s  %s%n",
+            "    %3d s %9.0f %8.0f %8.2f %8.2f %8.1f %8s %12s  %15s  %s%n",
             second,
             slice[0],
             slice[1] / 10,
@@ -879,6 +951,7 @@ public final class QueueBenchmark {
             scalar(
                 "SELECT n_dead_tup FROM pg_stat_user_tables"
                     + " WHERE relid = 'queue.tasks'::regclass"),
+            scanFromStart(),
             other);
         rows.add(new double[] {second, slice[2], slice[3], slice[4], holder != null ? 1 : 0});
         if (holder != null && second >= steady + hold) {
@@ -931,6 +1004,36 @@ public final class QueueBenchmark {
     execute(
         "UPDATE queue.tasks SET state = 'succeeded', finished_at = now() WHERE pool = 'fed'"
             + " AND state = 'admitted'");
+  }
+
+  /**
+   * What the claim's scan costs when it starts at the beginning of tasks_to_dispatch, as the claim
+   * as built always does: shared buffers touched and milliseconds, from EXPLAIN ANALYZE of its
+   * SELECT (without FOR UPDATE, so that the measurement locks nothing). The buffers grow with the
+   * index entries of claimed tasks that cleanup may not remove yet.
+   */
+  private String scanFromStart() throws SQLException {
+    String plan =
+        scalar(
+            """
+            EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)
+            SELECT id FROM queue.tasks
+             WHERE state = 'admitted' AND dispatched_at IS NULL AND claimed_by IS NULL
+               AND (dispatch_after IS NULL OR dispatch_after <= now())
+             ORDER BY admitted_at, id
+             LIMIT 20
+            """);
+    java.util.regex.Matcher hit =
+        java.util.regex.Pattern.compile("\"Shared Hit Blocks\": (\\d+)").matcher(plan);
+    java.util.regex.Matcher read =
+        java.util.regex.Pattern.compile("\"Shared Read Blocks\": (\\d+)").matcher(plan);
+    java.util.regex.Matcher time =
+        java.util.regex.Pattern.compile("\"Execution Time\": ([0-9.]+)").matcher(plan);
+    long buffers =
+        (hit.find() ? Long.parseLong(hit.group(1)) : 0)
+            + (read.find() ? Long.parseLong(read.group(1)) : 0);
+    double ms = time.find() ? Double.parseDouble(time.group(1)) : 0;
+    return String.format(Locale.ROOT, "%,d buf %.1f ms", buffers, ms);
   }
 
   /**
