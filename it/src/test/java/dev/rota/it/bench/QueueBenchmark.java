@@ -323,11 +323,13 @@ public final class QueueBenchmark {
                 return null;
               }));
     }
+    double[] cpuBefore = cpu();
     long t = System.nanoTime();
     for (Future<?> one : done) {
       one.get();
     }
     double elapsed = seconds(t);
+    double[] cpuAfter = cpu();
     pool.shutdown();
     double fill = (lastAdmission.get() - t) / 1e9;
     double rate = decided.get() / elapsed;
@@ -355,6 +357,8 @@ public final class QueueBenchmark {
         "  GPUs held: %s of %,d%n",
         counts("SELECT 'held', sum(held_gpus) FROM queue.cluster_nodes WHERE pool LIKE 'a_'"),
         ADMISSION_POOLS * NODES_PER_POOL * 8);
+    String cpuLine = cpuPerOperation(cpuBefore, cpuAfter, decided.get()).formatted("decision");
+    System.out.println("  " + cpuLine);
     String verdict = rate >= ADMISSION_TARGET ? "PASS" : "FAIL";
     System.out.printf(
         Locale.ROOT,
@@ -370,12 +374,13 @@ public final class QueueBenchmark {
         String.format(
             Locale.ROOT,
             "admission, %d workers: %,.0f decisions/s (%,.0f admitted/s over the run) — target"
-                + " >= %,.0f/s %s",
+                + " >= %,.0f/s %s; %s",
             workers,
             rate,
             admitted.get() / elapsed,
             ADMISSION_TARGET,
-            verdict));
+            verdict,
+            cpuLine));
     execute("DELETE FROM queue.tasks WHERE pool LIKE 'a_'");
   }
 
@@ -429,10 +434,12 @@ public final class QueueBenchmark {
     };
     long[] tasks = new long[names.length];
     double[] took = new double[names.length];
+    double[][] used = new double[names.length][2];
     for (int round = 1; round <= rounds; round++) {
       for (int who = 0; who < names.length; who++) {
         seedAdmitted(project, "claim", perRound);
         vacuumAnalyze();
+        double[] before = cpu();
         long t = System.nanoTime();
         long done =
             switch (who) {
@@ -442,9 +449,12 @@ public final class QueueBenchmark {
               default -> drainBare();
             };
         double s = seconds(t);
+        double[] after = cpu();
+        used[who][0] += after[0] - before[0];
+        used[who][1] += after[1] - before[1];
         System.out.printf(
             Locale.ROOT,
-            "  round %d %-44s %,6d tasks in %5.2f s = %,6.0f tasks/s%n",
+            "  round %d %-46s %,6d tasks in %5.2f s = %,6.0f tasks/s%n",
             round,
             names[who],
             done,
@@ -458,6 +468,13 @@ public final class QueueBenchmark {
     double rotaSeconds = took[0];
     long bareTasks = tasks[3];
     double bareSeconds = took[3];
+    for (int who = 0; who < names.length; who++) {
+      System.out.printf(
+          Locale.ROOT,
+          "  %-46s %s%n",
+          names[who],
+          cpuPerOperation(new double[2], used[who], tasks[who]).formatted("task"));
+    }
     for (int who = 1; who < 3; who++) {
       System.out.printf(
           Locale.ROOT,
@@ -466,6 +483,13 @@ public final class QueueBenchmark {
           tasks[who] / took[who],
           100 * (tasks[who] / took[who]) / (bareTasks / bareSeconds));
     }
+    double cpuRota = (used[0][0] + used[0][1]) / tasks[0];
+    double cpuBare = (used[3][0] + used[3][1]) / tasks[3];
+    System.out.printf(
+        Locale.ROOT,
+        "  by CPU per task (what the rates would be on cores of their own): Rota at %.1f %% of"
+            + " bare%n",
+        100 * cpuBare / cpuRota);
     double rota = rotaTasks / rotaSeconds;
     double bare = bareTasks / bareSeconds;
     double ratio = rota / bare;
@@ -1226,6 +1250,69 @@ public final class QueueBenchmark {
     return Files.isReadable(loadavg)
         ? String.join(" ", Arrays.asList(Files.readString(loadavg).split(" ")).subList(0, 3))
         : "?";
+  }
+
+  /**
+   * CPU seconds used so far by this JVM and by the PostgreSQL server (postmaster and every live
+   * backend, from /proc): on a machine that other work shares, CPU per operation says what the
+   * figures would be with the cores to itself, wall-clock rates do not.
+   */
+  private double[] cpu() throws Exception {
+    double jvm =
+        ((com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime()
+            / 1e9;
+    if (postmaster == 0) {
+      postmaster = (long) stat(Long.parseLong(scalar("SELECT pg_backend_pid()")))[0];
+    }
+    double database = 0;
+    try (var processes = Files.list(Path.of("/proc"))) {
+      for (Path dir : processes.toList()) {
+        String name = dir.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        double[] stat = stat(Long.parseLong(name));
+        if (stat != null && (Long.parseLong(name) == postmaster || stat[0] == postmaster)) {
+          database += stat[1];
+        }
+      }
+    }
+    return new double[] {jvm, database};
+  }
+
+  private long postmaster;
+
+  /** Parent pid and user + system CPU seconds of a process, or null when it is gone. */
+  private static double[] stat(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return new double[] {
+        Double.parseDouble(f[1]), (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0
+      };
+    } catch (java.io.IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** "CPU: x s (JVM a s, PostgreSQL b s) = c ms per op, about d ops/s on 2 cores of its own". */
+  private static String cpuPerOperation(double[] before, double[] after, long operations) {
+    double jvm = after[0] - before[0];
+    double database = after[1] - before[1];
+    double perOperation = (jvm + database) / operations;
+    return String.format(
+        Locale.ROOT,
+        "CPU %.1f s (JVM %.1f s, PostgreSQL %.1f s) = %.2f ms per %s; at %d cores of its own"
+            + " about %,.0f/s",
+        jvm + database,
+        jvm,
+        database,
+        perOperation * 1000,
+        "%s",
+        Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().availableProcessors() / perOperation);
   }
 
   private static double seconds(long since) {
