@@ -1264,7 +1264,11 @@ public final class QueueBenchmark {
                 .getProcessCpuTime()
             / 1e9;
     if (postmaster == 0) {
-      postmaster = (long) stat(Long.parseLong(scalar("SELECT pg_backend_pid()")))[0];
+      try (Connection c = plain.getConnection()) { // its backend's parent, while it lives
+        postmaster =
+            (long)
+                stat(Long.parseLong(SchedulingBenchmark.scalar(c, "SELECT pg_backend_pid()")))[0];
+      }
     }
     double database = 0;
     try (var processes = Files.list(Path.of("/proc"))) {
