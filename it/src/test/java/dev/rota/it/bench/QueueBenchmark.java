@@ -292,14 +292,12 @@ public final class QueueBenchmark {
     CyclicBarrier start = new CyclicBarrier(workers);
     ExecutorService pool = Executors.newFixedThreadPool(workers);
     List<Future<?>> done = new ArrayList<>();
-    long[] began = new long[1];
     for (int w = 0; w < workers; w++) {
       int first = w * (ADMISSION_POOLS / workers);
       done.add(
           pool.submit(
               () -> {
                 start.await();
-                began[0] = began[0] == 0 ? System.nanoTime() : began[0];
                 int idlePasses = 0;
                 for (int i = first; decided.get() < target && idlePasses < 2; i++) {
                   if ((i - first) % ADMISSION_POOLS == 0) {
