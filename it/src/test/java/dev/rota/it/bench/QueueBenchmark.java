@@ -21,7 +21,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +40,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -526,9 +524,7 @@ public final class QueueBenchmark {
           for (List<Claim> batch = dispatcher.claim();
               !batch.isEmpty();
               batch = dispatcher.claim()) {
-            for (Claim claim : batch) {
-              done += dispatcher.complete(claim) ? 1 : 0;
-            }
+            done += dispatcher.complete(batch).size();
           }
           return done;
         });
@@ -547,12 +543,11 @@ public final class QueueBenchmark {
           for (List<Claim> batch = claimIn(repository, worker);
               !batch.isEmpty();
               batch = claimIn(repository, worker)) {
-            for (Claim claim : batch) {
-              done +=
-                  transactions.write("rota:dispatch", c -> repository.complete(c, claim, worker))
-                      ? 1
-                      : 0;
-            }
+            List<Claim> claimed = batch;
+            done +=
+                transactions
+                    .write("rota:dispatch", c -> repository.complete(c, claimed, worker))
+                    .size();
           }
           return done;
         });
@@ -560,7 +555,7 @@ public final class QueueBenchmark {
 
   private List<Claim> claimIn(DispatchRepository repository, String worker) {
     return transactions.write(
-        "rota:dispatch", c -> repository.claim(c, worker, DISPATCH_BATCH, LEASE));
+        "rota:dispatch", c -> repository.claim(c, worker, DISPATCH_BATCH, LEASE, null));
   }
 
   /**
@@ -576,12 +571,10 @@ public final class QueueBenchmark {
           String worker = "statements-" + names.incrementAndGet();
           long done = 0;
           try (Connection c = plain.getConnection()) {
-            for (List<Claim> batch = repository.claim(c, worker, DISPATCH_BATCH, LEASE);
+            for (List<Claim> batch = repository.claim(c, worker, DISPATCH_BATCH, LEASE, null);
                 !batch.isEmpty();
-                batch = repository.claim(c, worker, DISPATCH_BATCH, LEASE)) {
-              for (Claim claim : batch) {
-                done += repository.complete(c, claim, worker) ? 1 : 0;
-              }
+                batch = repository.claim(c, worker, DISPATCH_BATCH, LEASE, null)) {
+              done += repository.complete(c, batch, worker).size();
             }
           }
           return done;
@@ -668,7 +661,7 @@ public final class QueueBenchmark {
 
     @Override
     public boolean dispatch(Claim claim) {
-      return complete(claim);
+      return !complete(List.of(claim)).isEmpty();
     }
   }
 
@@ -893,11 +886,36 @@ public final class QueueBenchmark {
 
     Dispatcher dispatcher =
         new Dispatcher(transactions, reconciler, LEASE, DISPATCH_BATCH, Duration.ofSeconds(5));
-    Claimer rota = dispatcher::claim;
-    run("as built", rota, dispatcher, steady, hold, feedRate);
+    AtomicLong rewound = new AtomicLong(System.nanoTime());
+    Claimer rota =
+        () -> {
+          long now = System.nanoTime();
+          if (now - rewound.get() > TICK_MILLIS * 1_000_000L) {
+            rewound.set(now);
+            dispatcher.rewind(); // what the queue's tick does
+          }
+          return dispatcher.claim();
+        };
+    run(
+        "as built: after the last claimed task, rewound every tick",
+        rota,
+        dispatcher,
+        steady,
+        hold,
+        feedRate);
 
-    KeysetClaimer keyset = new KeysetClaimer(transactions, dispatcher.worker());
-    run("proposal: keyset claim, rewound every tick", keyset, dispatcher, steady, hold, feedRate);
+    Claimer fromHead =
+        () -> {
+          dispatcher.rewind();
+          return dispatcher.claim();
+        };
+    run(
+        "for comparison: every claim from the head of tasks_to_dispatch",
+        fromHead,
+        dispatcher,
+        steady,
+        hold,
+        feedRate);
   }
 
   /** One claim call: a batch, possibly empty. */
@@ -933,9 +951,7 @@ public final class QueueBenchmark {
                   if (batch.isEmpty()) {
                     Thread.sleep(10); // the real worker waits for a NOTIFY or the tick
                   }
-                  for (Claim claim : batch) {
-                    dispatcher.complete(claim);
-                  }
+                  dispatcher.complete(batch);
                 }
                 return null;
               }));
@@ -1093,85 +1109,6 @@ public final class QueueBenchmark {
       }
     }
     return null;
-  }
-
-  /**
-   * The proposal: the claim starts after the last task this instance claimed (a keyset on the
-   * index's own order, admitted_at then id), so a scan does not walk again over the entries of
-   * tasks already claimed, which a long-held snapshot keeps from being cleaned up. The tick rewinds
-   * the cursor, so tasks that fall behind it (a reaped claim, a backoff, an admission that
-   * committed late) are claimed at the next tick at the latest.
-   */
-  private static final class KeysetClaimer implements Claimer {
-
-    private static final String CLAIM =
-        """
-        WITH due AS (
-          SELECT id FROM queue.tasks
-           WHERE state = 'admitted' AND dispatched_at IS NULL AND claimed_by IS NULL
-             AND (dispatch_after IS NULL OR dispatch_after <= now())
-             AND (admitted_at, id) > (?, ?)                     -- 1, 2 the cursor
-           ORDER BY admitted_at, id
-           LIMIT ?                                              -- 3 batch size
-             FOR UPDATE SKIP LOCKED)
-        UPDATE queue.tasks t
-           SET claimed_by = ?,                                  -- 4 the worker
-               claim_expires_at = now() + make_interval(secs => ?) -- 5 lease (s)
-          FROM due
-         WHERE t.id = due.id
-        RETURNING t.id, t.attempt, t.admitted_at
-        """;
-
-    private record Cursor(Timestamp admittedAt, long id) {}
-
-    private static final Cursor START = new Cursor(new Timestamp(0), 0);
-
-    private final Transactions transactions;
-    private final String worker;
-    private final AtomicReference<Cursor> cursor = new AtomicReference<>(START);
-    private volatile long rewound = System.nanoTime();
-
-    KeysetClaimer(Transactions transactions, String worker) {
-      this.transactions = transactions;
-      this.worker = worker;
-    }
-
-    @Override
-    public List<Claim> claim() {
-      if (System.nanoTime() - rewound > TICK_MILLIS * 1_000_000) {
-        rewound = System.nanoTime(); // what the tick would do
-        cursor.set(START);
-      }
-      Cursor from = cursor.get();
-      return transactions.write(
-          "rota:dispatch",
-          c -> {
-            try (PreparedStatement claim = c.prepareStatement(CLAIM)) {
-              claim.setTimestamp(1, from.admittedAt());
-              claim.setLong(2, from.id());
-              claim.setInt(3, DISPATCH_BATCH);
-              claim.setString(4, worker);
-              claim.setDouble(5, LEASE.toSeconds());
-              List<Claim> claims = new ArrayList<>();
-              Cursor last = from;
-              try (ResultSet row = claim.executeQuery()) {
-                while (row.next()) {
-                  claims.add(new Claim(row.getLong(1), row.getInt(2)));
-                  Cursor at = new Cursor(row.getTimestamp(3), row.getLong(1));
-                  last = after(at, last) ? at : last;
-                }
-              }
-              Cursor reached = last;
-              cursor.accumulateAndGet(reached, (a, b) -> after(b, a) ? b : a);
-              return claims;
-            }
-          });
-    }
-
-    private static boolean after(Cursor a, Cursor b) {
-      int at = a.admittedAt().compareTo(b.admittedAt());
-      return at > 0 || (at == 0 && a.id() > b.id());
-    }
   }
 
   /** Claim latencies of the current 10 s slice. */

@@ -56,6 +56,11 @@ public class AdmissionService {
   @ConfigProperty(name = "rota.queue.starvation-seconds", defaultValue = "3600")
   long starvationSeconds;
 
+  /** Decisions one round may make, which bounds how long it holds the pool. */
+  @Inject
+  @ConfigProperty(name = "rota.queue.admission-max-decisions", defaultValue = "5000")
+  int maxDecisions = 5000;
+
   public AdmissionService() {}
 
   /** For tests and tools outside the container. */
@@ -99,20 +104,32 @@ public class AdmissionService {
     int admitted = 0;
     int waiting = 0;
     Integer blockedAtOrBelow = null;
-    for (Pending pending : admission.pending(c, pool, batch)) {
-      TaskRow task = pending.task();
-      String why =
-          blockedAtOrBelow != null && task.priority() <= blockedAtOrBelow
-              ? waits(
-                  c, task, new Wait("starving-task-ahead", Map.of("priority", blockedAtOrBelow)))
-              : tryAdmit(c, pending, at, modes);
-      if (why == null) {
-        admitted++;
-        continue;
+    TaskRow last = null;
+    // Page through the whole queue in admission order, so that tasks that wait (at a limit, a gang
+    // too big) never hide the ones behind them; stop when the pool has no GPU left to give or the
+    // round has made its share of decisions (the next round starts again from the head).
+    for (List<Pending> page = admission.pending(c, pool, null, batch);
+        !page.isEmpty() && admitted + waiting < maxDecisions;
+        page = admission.pending(c, pool, last, batch)) {
+      for (Pending pending : page) {
+        TaskRow task = pending.task();
+        last = task;
+        String why =
+            blockedAtOrBelow != null && task.priority() <= blockedAtOrBelow
+                ? waits(
+                    c, task, new Wait("starving-task-ahead", Map.of("priority", blockedAtOrBelow)))
+                : tryAdmit(c, pending, at, modes);
+        if (why == null) {
+          admitted++;
+          continue;
+        }
+        waiting++;
+        if (blockedAtOrBelow == null && DOES_NOT_FIT.contains(why) && starving(task, at)) {
+          blockedAtOrBelow = task.priority();
+        }
       }
-      waiting++;
-      if (blockedAtOrBelow == null && DOES_NOT_FIT.contains(why) && starving(task, at)) {
-        blockedAtOrBelow = task.priority();
+      if (page.size() < batch || admission.freeInPool(c, pool) == 0) {
+        break;
       }
     }
     return new Round(false, admitted, waiting);

@@ -6,7 +6,10 @@ import dev.rota.queue.internal.persistence.DispatchRepository.Claim;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -27,6 +30,7 @@ public class Dispatcher {
 
   private final DispatchRepository claims = new DispatchRepository();
   private final String worker = "dispatch-" + UUID.randomUUID();
+  private volatile Claim cursor;
 
   @Inject Transactions transactions;
   @Inject TaskReconciler pods;
@@ -65,24 +69,56 @@ public class Dispatcher {
   public int dispatchAll() {
     int dispatched = 0;
     for (List<Claim> batch = claim(); !batch.isEmpty(); batch = claim()) {
+      List<Claim> made = new ArrayList<>();
       for (Claim claim : batch) {
-        dispatched += dispatch(claim) ? 1 : 0;
+        if (createPods(claim)) {
+          made.add(claim);
+        }
       }
+      dispatched += complete(made).size();
     }
     return dispatched;
   }
 
-  /** Claims one batch. */
+  /**
+   * Claims one batch, continuing after this worker's previous claim; when that finds nothing, once
+   * more from the oldest admission (which also picks up tasks admitted out of order).
+   */
   public List<Claim> claim() {
-    return transactions.write(
-        QueueActors.DISPATCH,
-        c -> claims.claim(c, worker, batch, Duration.ofSeconds(leaseSeconds)));
+    Duration lease = Duration.ofSeconds(leaseSeconds);
+    Claim after = cursor;
+    List<Claim> claimed =
+        transactions.write(QueueActors.DISPATCH, c -> claims.claim(c, worker, batch, lease, after));
+    if (claimed.isEmpty() && after != null) {
+      claimed =
+          transactions.write(
+              QueueActors.DISPATCH, c -> claims.claim(c, worker, batch, lease, null));
+    }
+    if (!claimed.isEmpty()) {
+      cursor = claimed.get(claimed.size() - 1);
+    }
+    if (metrics != null) {
+      Instant now = Instant.now();
+      claimed.forEach(claim -> metrics.claimLatency(Duration.between(claim.admittedAt(), now)));
+    }
+    return claimed;
+  }
+
+  /** Starts the next claim from the oldest admission again (every tick). */
+  public void rewind() {
+    cursor = null;
   }
 
   /** Dispatches one claimed task; whether the dispatch was recorded. */
   public boolean dispatch(Claim claim) {
+    return createPods(claim) && !complete(List.of(claim)).isEmpty();
+  }
+
+  /** Creates the claimed task's Pods; on failure gives the claim back with a backoff. */
+  private boolean createPods(Claim claim) {
     try {
       pods.dispatch(claim.taskId(), claim.attempt());
+      return true;
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "Dispatch of task " + claim.taskId() + " failed; retried", e);
       String error = e.getMessage() != null ? e.getMessage() : "the dispatch failed";
@@ -94,19 +130,22 @@ public class Dispatcher {
           });
       return false;
     }
-    return complete(claim);
   }
 
   /**
-   * Records the dispatch if the claim still holds, and in any case has the task's Pods reconciled:
-   * that observes their phases, and removes them if the task was cancelled while they were made.
+   * Records the dispatches whose claims still hold, in one transaction, and in any case has the
+   * tasks' Pods reconciled: that observes their phases, and removes them if a task was cancelled
+   * while they were made. Returns the tasks recorded.
    */
-  public boolean complete(Claim claim) {
+  public Set<Long> complete(List<Claim> made) {
+    if (made.isEmpty()) {
+      return Set.of();
+    }
     return transactions.write(
         QueueActors.DISPATCH,
         c -> {
-          boolean recorded = claims.complete(c, claim, worker);
-          pods.enqueue(c, claim.taskId());
+          Set<Long> recorded = claims.complete(c, made, worker);
+          pods.enqueueAll(c, made.stream().map(Claim::taskId).toList());
           return recorded;
         });
   }

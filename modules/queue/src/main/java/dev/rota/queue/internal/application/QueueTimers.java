@@ -69,6 +69,7 @@ public class QueueTimers {
     try {
       dispatcher.heartbeat(); // first: claims must outlive a slow or failing cluster
       dispatcher.reap();
+      dispatcher.rewind();
       capacity.watch(); // informers from the first tick on whose API server answers
       capacity.syncAll();
     } catch (RuntimeException e) {

@@ -67,9 +67,9 @@ public class TaskReconciler implements Reconciler {
     this.quota = quota;
   }
 
-  /** Records, in the caller's transaction, that the task's Pods must follow a change. */
-  void enqueue(Connection c, long taskId) throws SQLException {
-    outbox.enqueue(c, KIND, String.valueOf(taskId));
+  /** Records, in the caller's transaction, that the tasks' Pods must follow a change. */
+  void enqueueAll(Connection c, Collection<Long> taskIds) throws SQLException {
+    outbox.enqueueAll(c, KIND, taskIds.stream().map(String::valueOf).toList());
   }
 
   /**

@@ -49,6 +49,30 @@ public class AdmissionRepository {
       """
           .formatted(TaskRow.COLUMNS);
 
+  /** The next page of the same order, after the last task of the previous one (keyset). */
+  private static final String PENDING_AFTER =
+      """
+      SELECT %s, extract(epoch FROM t.max_runtime)::bigint AS max_runtime_seconds,
+             t.node_names AS task_node_names
+        FROM queue.tasks t
+       WHERE t.pool = ? AND t.state = 'pending'          -- 1 pool
+         AND (t.priority < ?                             -- 2 the last task's priority
+              OR (t.priority = ?                         -- 3 the same
+                  AND (t.queued_at, t.id) > (?, ?)))     -- 4 its queued_at, 5 its id
+       ORDER BY t.priority DESC, t.queued_at, t.id
+       LIMIT ?                                           -- 6 batch size
+         FOR UPDATE SKIP LOCKED
+      """
+          .formatted(TaskRow.COLUMNS);
+
+  /** GPUs free on the pool's schedulable nodes together: 0 means nothing more can start. */
+  private static final String FREE_IN_POOL =
+      """
+      SELECT COALESCE(sum(GREATEST(allocatable_gpus - held_gpus - foreign_gpus, 0)), 0)
+        FROM queue.cluster_nodes
+       WHERE pool = ? AND ready AND NOT unschedulable    -- 1 pool
+      """;
+
   /**
    * The task's quota chain in the pool with what each level's subtree already uses there and over
    * all pools (one GiST walk up, one down per level).
@@ -169,10 +193,23 @@ public class AdmissionRepository {
   public record Room(
       int freeInPool, int placeableInPool, int freeOnTaskNodes, int placeableOnTaskNodes) {}
 
-  public List<Pending> pending(Connection c, String pool, int limit) throws SQLException {
-    try (PreparedStatement select = c.prepareStatement(PENDING)) {
+  /**
+   * The next page of pending tasks in admission order: from the start when {@code after} is null,
+   * else after that task.
+   */
+  public List<Pending> pending(Connection c, String pool, TaskRow after, int limit)
+      throws SQLException {
+    try (PreparedStatement select = c.prepareStatement(after == null ? PENDING : PENDING_AFTER)) {
       select.setString(1, pool);
-      select.setInt(2, limit);
+      if (after == null) {
+        select.setInt(2, limit);
+      } else {
+        select.setInt(2, after.priority());
+        select.setInt(3, after.priority());
+        select.setTimestamp(4, java.sql.Timestamp.from(after.queuedAt()));
+        select.setLong(5, after.id());
+        select.setInt(6, limit);
+      }
       List<Pending> tasks = new ArrayList<>();
       try (ResultSet row = select.executeQuery()) {
         while (row.next()) {
@@ -187,6 +224,16 @@ public class AdmissionRepository {
         }
       }
       return tasks;
+    }
+  }
+
+  public int freeInPool(Connection c, String pool) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement(FREE_IN_POOL)) {
+      select.setString(1, pool);
+      try (ResultSet row = select.executeQuery()) {
+        row.next();
+        return row.getInt(1);
+      }
     }
   }
 

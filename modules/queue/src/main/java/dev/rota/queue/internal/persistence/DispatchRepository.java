@@ -4,10 +4,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The dispatch claim: workers take admitted tasks with {@code FOR UPDATE SKIP LOCKED} and hold each
@@ -27,6 +30,7 @@ public class DispatchRepository {
         SELECT id FROM queue.tasks
          WHERE state = 'admitted' AND dispatched_at IS NULL AND claimed_by IS NULL
            AND (dispatch_after IS NULL OR dispatch_after <= now())
+           %s
          ORDER BY admitted_at, id
          LIMIT ?                                              -- 1 batch size
            FOR UPDATE SKIP LOCKED)
@@ -37,6 +41,14 @@ public class DispatchRepository {
        WHERE t.id = due.id
       RETURNING t.id, t.attempt, t.admitted_at
       """;
+
+  /**
+   * Where the worker's previous claim ended. Each claim leaves a dead entry at the front of
+   * tasks_to_dispatch that PostgreSQL cannot clean while any older snapshot is open; starting after
+   * the last claimed task keeps the scan from walking them all (QueueBenchmark, "held snapshot").
+   */
+  private static final String AFTER =
+      "AND (admitted_at, id) > (?, ?)                       -- 4 last admitted_at, 5 its id";
 
   /** Renews every live claim of the worker; a claim already reaped stays lost. */
   private static final String HEARTBEAT =
@@ -54,20 +66,25 @@ public class DispatchRepository {
       """;
 
   /**
-   * Records the dispatch of the claimed attempt and ends the claim, only while the worker still
+   * Records the dispatch of each claimed attempt and ends its claim, only while the worker still
    * holds it: a claim that was reaped, or a task cancelled meanwhile, records nothing. The primary
    * key of queue.dispatches refuses a second dispatch of one attempt, whoever tries.
    */
   private static final String COMPLETE =
       """
-      WITH done AS (
-        UPDATE queue.tasks
+      WITH claimed AS (
+        SELECT * FROM unnest(?::bigint[], ?::integer[]) AS c (id, attempt)) -- 1 tasks, 2 attempts
+      , done AS (
+        UPDATE queue.tasks t
            SET dispatched_at = now(), claimed_by = NULL, claim_expires_at = NULL,
                dispatch_after = NULL, dispatch_error = NULL
-         WHERE id = ? AND attempt = ? AND claimed_by = ?      -- 1 task, 2 attempt, 3 the worker
-        RETURNING id, attempt)
+          FROM claimed
+         WHERE t.id = claimed.id AND t.attempt = claimed.attempt
+           AND t.claimed_by = ?                               -- 3 the worker
+        RETURNING t.id, t.attempt)
       INSERT INTO queue.dispatches (task_id, attempt, dispatched_by)
       SELECT id, attempt, ? FROM done                         -- 4 the worker
+      RETURNING task_id
       """;
 
   /** Gives a claim back after a failed dispatch, to be tried again after the backoff. */
@@ -82,12 +99,18 @@ public class DispatchRepository {
   /** One claimed task: its id, the attempt to dispatch and when it was admitted. */
   public record Claim(long taskId, int attempt, Instant admittedAt) {}
 
-  public List<Claim> claim(Connection c, String worker, int batch, Duration lease)
+  /** Claims a batch, after {@code after} when given (else from the oldest admission). */
+  public List<Claim> claim(Connection c, String worker, int batch, Duration lease, Claim after)
       throws SQLException {
-    try (PreparedStatement claim = c.prepareStatement(CLAIM)) {
+    try (PreparedStatement claim =
+        c.prepareStatement(CLAIM.formatted(after == null ? "" : AFTER))) {
       claim.setInt(1, batch);
       claim.setString(2, worker);
       claim.setDouble(3, lease.toMillis() / 1000.0);
+      if (after != null) {
+        claim.setTimestamp(4, Timestamp.from(after.admittedAt()));
+        claim.setLong(5, after.taskId());
+      }
       List<Claim> claims = new ArrayList<>();
       try (ResultSet row = claim.executeQuery()) {
         while (row.next()) {
@@ -119,14 +142,21 @@ public class DispatchRepository {
     }
   }
 
-  /** Whether the dispatch was recorded (false: the claim was lost or the task moved on). */
-  public boolean complete(Connection c, Claim claim, String worker) throws SQLException {
+  /** The tasks whose dispatch was recorded (the others' claims were lost or they moved on). */
+  public Set<Long> complete(Connection c, List<Claim> claims, String worker) throws SQLException {
     try (PreparedStatement complete = c.prepareStatement(COMPLETE)) {
-      complete.setLong(1, claim.taskId());
-      complete.setInt(2, claim.attempt());
+      complete.setArray(1, c.createArrayOf("bigint", claims.stream().map(Claim::taskId).toArray()));
+      complete.setArray(
+          2, c.createArrayOf("integer", claims.stream().map(Claim::attempt).toArray()));
       complete.setString(3, worker);
       complete.setString(4, worker);
-      return complete.executeUpdate() == 1;
+      Set<Long> recorded = new HashSet<>();
+      try (ResultSet row = complete.executeQuery()) {
+        while (row.next()) {
+          recorded.add(row.getLong(1));
+        }
+      }
+      return recorded;
     }
   }
 

@@ -160,6 +160,27 @@ class AdmissionIT {
   }
 
   @Test
+  void tasks_waiting_at_their_limit_at_the_head_of_the_queue_never_hide_the_ones_behind_them() {
+    queue.node(8);
+    long capped = queue.child(queue.root(0, 1), 0, null);
+    queue.submit(capped, 1, 1, "rota-high"); // takes the capped tenant's only GPU
+    List<Long> blocked = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      blocked.add(queue.submit(capped, 1, 1, "rota-high"));
+    }
+    long behind = queue.submit(queue.project(), 1, 2, "rota-low");
+    AdmissionService smallPages =
+        new AdmissionService(transactions, new PoolAvailabilityService(), 2, NO_STARVATION);
+
+    smallPages.admit(queue.pool, Instant.now());
+
+    assertThat(blocked).allMatch(id -> queue.task(id).waitReason().equals("limit"));
+    assertThat(queue.task(behind).state())
+        .as("six waiting tasks ahead, pages of two: the round pages on")
+        .isEqualTo("admitted");
+  }
+
+  @Test
   void a_pool_row_narrows_the_guarantee_in_its_pool() {
     queue.node(16);
     long root = queue.root(8, null);

@@ -87,10 +87,8 @@ class DispatchIT {
                 start.await();
                 List<Long> mine = new ArrayList<>();
                 for (List<Claim> batch = worker.claim(); !batch.isEmpty(); batch = worker.claim()) {
-                  for (Claim claim : batch) {
-                    mine.add(claim.taskId());
-                    assertThat(recordDispatch(worker, claim)).isTrue();
-                  }
+                  batch.forEach(claim -> mine.add(claim.taskId()));
+                  assertThat(worker.complete(batch)).as("all recorded").hasSameSizeAs(batch);
                 }
                 return mine;
               }));
@@ -137,7 +135,7 @@ class DispatchIT {
     assertThat(reaped).containsExactly(task);
     List<Claim> retaken = survivor.claim();
     assertThat(retaken).extracting(Claim::taskId).containsExactly(task);
-    assertThat(stopped.complete(taken.get(0))).as("the stopped worker's claim is gone").isFalse();
+    assertThat(stopped.complete(taken)).as("the stopped worker's claim is gone").isEmpty();
     assertThat(survivor.dispatch(retaken.get(0))).isTrue();
     assertThat(podsOf(task)).hasSize(1);
   }
@@ -277,10 +275,6 @@ class DispatchIT {
     pods.reconcile(String.valueOf(task));
 
     assertThat(podsOf(task)).isEmpty();
-  }
-
-  private boolean recordDispatch(Dispatcher worker, Claim claim) {
-    return worker.complete(claim);
   }
 
   /** Tasks admitted as the admission round would leave them, without their Pods. */

@@ -63,7 +63,7 @@ class ExplainIT {
     Explanation why = queries(new PoolAvailabilityService()).explain(viewer, gang);
 
     assertThat(why.at()).isEqualTo(NOW);
-    assertThat(why.task().waitReason()).isEqualTo("capacity");
+    assertThat(why.task().waitReason()).isEqualTo("gang-does-not-fit");
     assertThat(why.task().waitDetail()).contains("\"placeable\": 2");
     // behind was admitted on a 4-GPU node: free now 2 + 4 + 3 = 9 >= 9, yet only two nodes fit 3
     assertThat(queue.task(behind).state()).isEqualTo("admitted");
