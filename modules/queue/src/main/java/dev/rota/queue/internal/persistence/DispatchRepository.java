@@ -32,11 +32,11 @@ public class DispatchRepository {
            AND (dispatch_after IS NULL OR dispatch_after <= now())
            %s
          ORDER BY admitted_at, id
-         LIMIT ?                                              -- 1 batch size
+         LIMIT ?                                              -- n batch size
            FOR UPDATE SKIP LOCKED)
       UPDATE queue.tasks t
-         SET claimed_by = ?,                                  -- 2 the worker
-             claim_expires_at = now() + make_interval(secs => ?) -- 3 lease (s)
+         SET claimed_by = ?,                                  -- n+1 the worker
+             claim_expires_at = now() + make_interval(secs => ?) -- n+2 lease (s)
         FROM due
        WHERE t.id = due.id
       RETURNING t.id, t.attempt, t.admitted_at
@@ -48,7 +48,7 @@ public class DispatchRepository {
    * the last claimed task keeps the scan from walking them all (QueueBenchmark, "held snapshot").
    */
   private static final String AFTER =
-      "AND (admitted_at, id) > (?, ?)                       -- 4 last admitted_at, 5 its id";
+      "AND (admitted_at, id) > (?, ?)                       -- 1 last admitted_at, 2 its id";
 
   /** Renews every live claim of the worker; a claim already reaped stays lost. */
   private static final String HEARTBEAT =
@@ -104,13 +104,15 @@ public class DispatchRepository {
       throws SQLException {
     try (PreparedStatement claim =
         c.prepareStatement(CLAIM.formatted(after == null ? "" : AFTER))) {
-      claim.setInt(1, batch);
-      claim.setString(2, worker);
-      claim.setDouble(3, lease.toMillis() / 1000.0);
+      int n = 1; // without the keyset, the batch size is the first parameter
       if (after != null) {
-        claim.setTimestamp(4, Timestamp.from(after.admittedAt()));
-        claim.setLong(5, after.taskId());
+        claim.setTimestamp(1, Timestamp.from(after.admittedAt()));
+        claim.setLong(2, after.taskId());
+        n = 3;
       }
+      claim.setInt(n, batch);
+      claim.setString(n + 1, worker);
+      claim.setDouble(n + 2, lease.toMillis() / 1000.0);
       List<Claim> claims = new ArrayList<>();
       try (ResultSet row = claim.executeQuery()) {
         while (row.next()) {

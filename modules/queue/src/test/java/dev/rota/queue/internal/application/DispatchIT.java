@@ -141,6 +141,29 @@ class DispatchIT {
   }
 
   @Test
+  void a_task_admitted_behind_the_workers_last_claim_is_still_claimed() {
+    queue.node(8);
+    long project = queue.project();
+    seedAdmitted(project, 3);
+    Dispatcher worker = dispatcher(LEASE);
+    List<Claim> first = worker.claim();
+    assertThat(first).hasSize(3);
+    long late = admittedTask(project, 1, 1);
+    transactions.write( // committed after the cursor, admitted "before" it
+        TestQueue.ACTOR,
+        c ->
+            c.createStatement()
+                .executeUpdate(
+                    "UPDATE queue.tasks SET admitted_at = now() - interval '1 hour' WHERE id = "
+                        + late));
+
+    assertThat(worker.claim())
+        .as("nothing after the cursor, so once more from the oldest admission")
+        .extracting(Claim::taskId)
+        .containsExactly(late);
+  }
+
+  @Test
   void the_heartbeat_keeps_a_claim_beyond_its_lease() throws Exception {
     queue.node(8);
     long task = admittedTask(queue.project(), 1, 2);
