@@ -405,10 +405,11 @@ public final class QueueBenchmark {
       RETURNING id
       """;
 
+  /** The batch's completion in one statement, as Rota's Dispatcher completes its batches. */
   private static final String BARE_COMPLETE =
       """
       UPDATE queue.tasks SET dispatched_at = now(), claimed_by = NULL, claim_expires_at = NULL
-       WHERE id = ? AND claimed_by = ?                        -- 1 task, 2 the worker
+       WHERE id = ANY (?) AND claimed_by = ?                  -- 1 the batch's tasks, 2 the worker
       """;
 
   private void claimVersusBare(int perRound, int rounds) throws Exception {
@@ -426,7 +427,7 @@ public final class QueueBenchmark {
       "Rota (Dispatcher.claim + complete):",
       "Rota's statements in Transactions, no outbox:",
       "Rota's two statements alone, autocommit:",
-      "bare SKIP LOCKED UPDATE + UPDATE:"
+      "bare SKIP LOCKED UPDATE + batch UPDATE:"
     };
     long[] tasks = new long[names.length];
     double[] took = new double[names.length];
@@ -603,10 +604,8 @@ public final class QueueBenchmark {
               if (ids.isEmpty()) {
                 return done;
               }
-              for (long id : ids) {
-                complete.setLong(1, id);
-                done += complete.executeUpdate();
-              }
+              complete.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+              done += complete.executeUpdate();
             }
           }
         });
@@ -660,8 +659,12 @@ public final class QueueBenchmark {
     }
 
     @Override
-    public boolean dispatch(Claim claim) {
-      return !complete(List.of(claim)).isEmpty();
+    public int dispatchAll() {
+      int dispatched = 0;
+      for (List<Claim> batch = claim(); !batch.isEmpty(); batch = claim()) {
+        dispatched += complete(batch).size();
+      }
+      return dispatched;
     }
   }
 
