@@ -19,7 +19,7 @@ import java.util.Map;
  * tenant and take lower-priority work of its own project), else as a task that will borrow (then
  * only strictly lower-priority borrowing tasks). Whether it is in quota is decided by the quota
  * chain with the victims removed, so no preemption pushes anyone below a guarantee and no pair of
- * tasks can keep preempting each other. Single-replica tasks only for now; a gang waits as before.
+ * tasks can keep preempting each other.
  */
 final class Preemption {
 
@@ -37,12 +37,9 @@ final class Preemption {
    * Preempts for the task if it may and something frees enough, returning its wait while the
    * victims leave ({@code preempting-victims}); else the task's does-not-fit wait, which says in
    * {@code preemption} why preempting did not help ({@code cannot-free}, {@code never} for a class
-   * that never preempts, {@code not-for-gangs}).
+   * that never preempts).
    */
   Wait preempt(Connection c, TaskRow task, Wait doesNotFit) throws SQLException {
-    if (task.replicas() != 1) {
-      return with(doesNotFit, "not-for-gangs");
-    }
     if (!victims.mayPreempt(c, task.priorityClass())) {
       return with(doesNotFit, "never");
     }
@@ -74,7 +71,7 @@ final class Preemption {
 
   private static Wait waitFor(Plan plan, String mode) {
     Map<String, Object> numbers = new LinkedHashMap<>();
-    numbers.put("node", plan.victims().get(0).nodeName());
+    numbers.put("nodes", plan.victims().stream().map(Victim::nodeName).distinct().toList());
     numbers.put("victims", plan.victims().stream().map(Victim::taskId).toList());
     numbers.put("rules", plan.victims().stream().map(Victim::rule).distinct().toList());
     numbers.put("gpusFreed", plan.victims().stream().mapToInt(Victim::gpusFreed).sum());

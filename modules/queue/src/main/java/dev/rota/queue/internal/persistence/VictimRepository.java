@@ -34,11 +34,12 @@ public class VictimRepository {
       """;
 
   /**
-   * Victims for one replica of T, on the one cluster node where T's deficit is covered at the least
-   * cost. Candidates (rules of issue 12; T's mode is the one it will have once they left): (a)
-   * 'lower-priority-in-node': T's own project, strictly lower priority (in-quota victims only when
-   * T will be in quota); (b) 'reclaim-borrowed': any tenant's borrowing task while T will be in
-   * quota; (c) 'borrowing-lower-priority': a borrowing task of strictly lower priority while T
+   * Victims for T's replicas, each on a cluster node of its own: per node, the victims that make
+   * room for one replica; the cheapest nodes win, as many as the replicas that do not fit the free
+   * GPUs already. Candidates (rules of issue 12; T's mode is the one it will have once they left):
+   * (a) 'lower-priority-in-node': T's own project, strictly lower priority (in-quota victims only
+   * when T will be in quota); (b) 'reclaim-borrowed': any tenant's borrowing task while T will be
+   * in quota; (c) 'borrowing-lower-priority': a borrowing task of strictly lower priority while T
    * borrows too. In-quota tasks of another project are never candidates. A candidate must be
    * preemptible: its minRuntime elapsed since it started (or was admitted), and not placed by this
    * very transaction (admitted_at = now()). T's class with preemptionPolicy Never yields nothing.
@@ -46,13 +47,13 @@ public class VictimRepository {
    * <p>Per node, candidates are ordered borrowing first, lower priority first, youngest first; the
    * running sum of the GPUs each frees there stops at the first row that covers the node's deficit;
    * then, from the most valuable back, each victim whose GPUs the others already cover is dropped
-   * (recursive reprieve). The cheapest node wins: fewest in-quota victims, lowest top priority,
-   * fewest GPUs of work lost, fewest victims, then name. No node covered: no rows.
+   * (recursive reprieve). Nodes are ranked by cost: fewest in-quota victims, lowest top priority,
+   * fewest GPUs of work lost, fewest victims, then name. Too few nodes covered: no rows at all.
    */
   private static final String PLAN =
       """
       WITH RECURSIVE preemptor AS (
-        SELECT t.id, t.node_id, t.pool, t.priority, t.gpus_per_replica, t.node_names
+        SELECT t.id, t.node_id, t.pool, t.priority, t.replicas, t.gpus_per_replica, t.node_names
           FROM queue.tasks t
           JOIN queue.priority_classes pc
             ON pc.name = t.priority_class AND pc.preemption_policy <> 'Never'
@@ -66,6 +67,12 @@ public class VictimRepository {
           JOIN preemptor p ON n.pool = p.pool
          WHERE n.ready AND NOT n.unschedulable
            AND COALESCE(n.name = ANY (p.node_names), true)
+      ), short AS (                                              -- replicas without a free slot
+        SELECT p.replicas
+                 - COALESCE(sum((p.gpus_per_replica - n.deficit) / p.gpus_per_replica)
+                              FILTER (WHERE n.deficit <= 0), 0) AS nodes_needed
+          FROM preemptor p LEFT JOIN nodes n ON true
+         GROUP BY p.replicas
       ), candidates AS (
         SELECT v.id, v.priority, v.quota_mode, v.replicas * v.gpus_per_replica AS gpus,
                COALESCE(v.started_at, v.admitted_at) AS since,
@@ -111,17 +118,24 @@ public class VictimRepository {
           JOIN needed x ON x.node_name = r.node_name AND x.position = r.position - 1
       ), victims AS (
         SELECT x.* FROM reprieve r JOIN needed x USING (node_name, position) WHERE r.kept
-      ), cheapest AS (
-        SELECT node_name FROM victims
+      ), costs AS (
+        SELECT node_name,
+               row_number() OVER (ORDER BY count(*) FILTER (WHERE quota_mode = 'in_quota'),
+                                           max(priority), sum(gpus), count(*), node_name) AS cost
+          FROM victims
          GROUP BY node_name
-         ORDER BY count(*) FILTER (WHERE quota_mode = 'in_quota'), max(priority), sum(gpus),
-                  count(*), node_name
-         LIMIT 1
+      ), chosen AS (
+        SELECT c.node_name, c.cost
+          FROM costs c, short s
+         WHERE c.cost <= s.nodes_needed
+           AND (SELECT count(*) FROM costs) >= s.nodes_needed
       )
-      SELECT v.node_name, v.id, v.rule, v.quota_mode, v.priority, v.since, v.freed, v.position,
+      SELECT node_name, id, rule, quota_mode, priority, since, freed, position,
              (SELECT count(*) FROM candidates)::integer
-        FROM victims v JOIN cheapest USING (node_name)
-       ORDER BY v.position
+        FROM (SELECT DISTINCT ON (v.id) v.*, ch.cost       -- a victim on two chosen nodes: once
+                FROM victims v JOIN chosen ch USING (node_name)
+               ORDER BY v.id, ch.cost) once
+       ORDER BY cost, position
       """
           .formatted(RESERVED_FOR_OTHERS.replace("?", "p.id"));
 

@@ -90,9 +90,16 @@ class AdmissionModelIT {
             CLASSES.get(random.nextInt(CLASSES.size())));
       }
       for (long id : active(random.nextInt(3))) {
+        int attempt = queue.task(id).attempt();
         transactions.write(
             "model",
-            c -> pods.finish(c, id, 1, random.nextBoolean() ? "succeeded" : "failed", "model"));
+            c ->
+                pods.finish(
+                    c, id, attempt, random.nextBoolean() ? "succeeded" : "failed", "model"));
+      }
+      for (long id : preempting()) { // their Pods are gone, as TaskReconciler would find
+        int attempt = queue.task(id).attempt();
+        transactions.write("model", c -> pods.requeue(c, id, attempt));
       }
       if (random.nextInt(4) == 0) {
         for (long id : pending(1)) {
@@ -139,7 +146,7 @@ class AdmissionModelIT {
         query(
             """
             SELECT t.id::text, t.replicas, count(p.replica),
-                   (t.state IN ('admitted', 'running'))::int,
+                   (t.state IN ('admitted', 'running', 'preempting'))::int,
                    count(p.replica) FILTER (WHERE p.gpus <> t.gpus_per_replica)
               FROM queue.tasks t LEFT JOIN queue.placements p ON p.task_id = t.id
              WHERE t.pool = ? GROUP BY t.id
@@ -214,8 +221,18 @@ class AdmissionModelIT {
   private void checkNothingThatFitsWaits(Map<String, Integer> nodes, String at) {
     Map<String, int[]> free =
         query(
-            "SELECT name, allocatable_gpus - held_gpus - foreign_gpus FROM queue.cluster_nodes"
-                + " WHERE pool = ?",
+            """
+            SELECT n.name, n.allocatable_gpus - n.held_gpus - n.foreign_gpus
+                   - COALESCE((SELECT sum(r.gpus_freed)   -- kept for a preemptor: not free
+                                 FROM queue.preemptions r
+                                 JOIN queue.tasks rp ON rp.id = r.preemptor_id
+                                 JOIN queue.tasks rv ON rv.id = r.victim_id
+                                WHERE r.node_name = n.name AND r.released_at IS NULL
+                                  AND rp.state = 'pending'
+                                  AND NOT (rv.state = 'preempting'
+                                           AND rv.attempt = r.victim_attempt)), 0)
+              FROM queue.cluster_nodes n WHERE n.pool = ?
+            """,
             r -> new int[] {r.getInt(2)});
     Map<String, int[]> waiting =
         query(
@@ -241,6 +258,10 @@ class AdmissionModelIT {
         "SELECT id FROM queue.tasks WHERE pool = ? AND state IN ('admitted', 'running')"
             + " ORDER BY random() LIMIT "
             + limit);
+  }
+
+  private List<Long> preempting() {
+    return ids("SELECT id FROM queue.tasks WHERE pool = ? AND state = 'preempting'");
   }
 
   private List<Long> pending(int limit) {

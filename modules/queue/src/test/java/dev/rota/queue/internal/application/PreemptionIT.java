@@ -183,6 +183,45 @@ class PreemptionIT {
   }
 
   @Test
+  void a_gang_preempts_on_as_many_cheapest_nodes_as_its_replicas_lack_free_slots() {
+    String a = queue.node(4);
+    String b = queue.node(4);
+    String c = queue.node(4);
+    queue.node(4); // free: one replica fits without preempting
+    long project = guaranteed(16);
+    long onA = running(project, a, 4, "rota-low", "in_quota", 10, null);
+    long onB = running(project, b, 2, "rota-low", "in_quota", 10, null);
+    running(project, c, 4, "rota-normal", "in_quota", 10, null);
+    long gang = queue.submit(project, 3, 4, "rota-high");
+
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(preempting())
+        .as("two nodes short; c's victim has the higher priority")
+        .containsExactlyInAnyOrder(onA, onB);
+    assertThat(decisions(gang))
+        .containsExactlyInAnyOrder(
+            onA + ":lower-priority-in-node:" + a, onB + ":lower-priority-in-node:" + b);
+  }
+
+  @Test
+  void a_gang_that_cannot_free_enough_nodes_preempts_nothing() {
+    String a = queue.node(4);
+    String b = queue.node(4);
+    String c = queue.node(4);
+    long project = guaranteed(16);
+    running(project, a, 4, "rota-low", "in_quota", 10, null);
+    running(project, b, 4, "rota-low", "in_quota", 10, null);
+    running(project, c, 4, "rota-high", "in_quota", 10, null);
+    long gang = queue.submit(project, 3, 4, "rota-high");
+
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(preempting()).isEmpty();
+    assertThat(queue.task(gang).waitDetail()).contains("\"preemption\": \"cannot-free\"");
+  }
+
+  @Test
   void two_preemptors_racing_never_pick_the_same_victim() {
     String node = queue.node(8);
     long project = guaranteed(16);
