@@ -38,11 +38,13 @@ public class VictimRepository {
    * room for one replica; the cheapest nodes win, as many as the replicas that do not fit the free
    * GPUs already. Candidates (rules of issue 12; T's mode is the one it will have once they left):
    * (a) 'lower-priority-in-node': T's own project, strictly lower priority (in-quota victims only
-   * when T will be in quota); (b) 'reclaim-borrowed': any tenant's borrowing task while T will be
-   * in quota; (c) 'borrowing-lower-priority': a borrowing task of strictly lower priority while T
-   * borrows too. In-quota tasks of another project are never candidates. A candidate must be
-   * preemptible: its minRuntime elapsed since it started (or was admitted), and not placed by this
-   * very transaction (admitted_at = now()). T's class with preemptionPolicy Never yields nothing.
+   * when T will be in quota); (b) 'reclaim-borrowed': another tenant's borrowing task, any
+   * priority, while T will be in quota (in T's own project priority decides, so a lower-priority T
+   * never reclaims from a higher one there, which would let it preempt T back); (c)
+   * 'borrowing-lower-priority': a borrowing task of strictly lower priority while T borrows too.
+   * In-quota tasks of another project are never candidates. A candidate must be preemptible: its
+   * minRuntime elapsed since it started (or was admitted), and not placed by this very transaction
+   * (admitted_at = now()). T's class with preemptionPolicy Never yields nothing.
    *
    * <p>Per node, candidates are ordered borrowing first, lower priority first, youngest first; the
    * running sum of the GPUs each frees there stops at the first row that covers the node's deficit;
@@ -89,7 +91,8 @@ public class VictimRepository {
                 OR COALESCE(v.started_at, v.admitted_at) + v.min_runtime <= now())
            AND ((v.node_id = p.node_id AND v.priority < p.priority
                  AND (m.t_mode = 'in_quota' OR v.quota_mode = 'borrowing'))
-                OR (v.quota_mode = 'borrowing' AND m.t_mode = 'in_quota')
+                OR (v.quota_mode = 'borrowing' AND m.t_mode = 'in_quota'
+                    AND (v.node_id <> p.node_id OR v.priority < p.priority))
                 OR (v.quota_mode = 'borrowing' AND v.priority < p.priority))
            FOR UPDATE OF v SKIP LOCKED
       ), freeing AS (

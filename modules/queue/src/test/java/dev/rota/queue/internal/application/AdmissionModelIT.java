@@ -116,7 +116,13 @@ class AdmissionModelIT {
       checkLimits(groups, at);
       checkOrder(lastEventBefore, at);
       checkNothingThatFitsWaits(nodes, at);
+      checkNoTaskPreemptsItsPreemptor(at);
     }
+    System.out.println(
+        "AdmissionModelIT preemptions: "
+            + ids("SELECT p.id FROM queue.preemptions p JOIN queue.tasks t"
+                    + " ON t.id = p.preemptor_id WHERE t.pool = ?")
+                .size());
   }
 
   private static int slotsFor(Map<String, Integer> nodes, int gpr) {
@@ -258,6 +264,21 @@ class AdmissionModelIT {
         "SELECT id FROM queue.tasks WHERE pool = ? AND state IN ('admitted', 'running')"
             + " ORDER BY random() LIMIT "
             + limit);
+  }
+
+  /** No task preempted a task that had preempted it (never a ping-pong). */
+  private void checkNoTaskPreemptsItsPreemptor(String at) {
+    assertThat(
+            ids(
+                """
+                SELECT x.id FROM queue.preemptions x
+                  JOIN queue.preemptions y
+                    ON y.preemptor_id = x.victim_id AND y.victim_id = x.preemptor_id
+                  JOIN queue.tasks t ON t.id = x.preemptor_id
+                 WHERE t.pool = ?
+                """))
+        .as(at + ": preemptions answered by the victim preempting its preemptor")
+        .isEmpty();
   }
 
   private List<Long> preempting() {

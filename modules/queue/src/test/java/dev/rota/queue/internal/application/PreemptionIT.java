@@ -118,6 +118,19 @@ class PreemptionIT {
   }
 
   @Test
+  void in_its_own_project_a_task_never_reclaims_from_a_higher_priority_borrower() {
+    String node = queue.node(8);
+    long project = guaranteed(4);
+    running(project, node, 8, "rota-high", "borrowing", 10, null);
+    long t = queue.submit(project, 1, 4, "rota-normal");
+
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(preempting()).as("it would preempt t back: priority decides").isEmpty();
+    assertThat(queue.task(t).waitDetail()).contains("\"preemption\": \"cannot-free\"");
+  }
+
+  @Test
   void a_borrowing_task_takes_only_lower_priority_borrowers_never_in_quota_work() {
     String node = queue.node(8);
     long borrowerA = queue.project();
