@@ -17,20 +17,29 @@ import java.util.List;
 public class VictimRepository {
 
   /**
-   * The GPUs on node {@code n} that victims already freed for another pending preemptor: reserved
-   * for it, so no other task takes them. A reservation counts once its victim has left (no longer
-   * preempting in the attempt it was preempted in) and until its preemptor is admitted, decides
-   * anew (released_at) or stops waiting. Used by this statement and by admission's slots.
+   * The GPUs on node {@code n} kept for other pending preemptors: each preemptor with an open
+   * decision on the node holds a replica's worth there, less what its victims still hold on it
+   * (those GPUs are counted as held already). So both the GPUs its victims free and those that were
+   * free at the decision stay its own until it is admitted, decides anew (released_at) or stops
+   * waiting. Used by this statement and by admission's slots; the one parameter is the task being
+   * placed (its own reservation is its to use).
    */
-  static final String RESERVED_FOR_OTHERS =
+  public static final String RESERVED_FOR_OTHERS =
       """
-      COALESCE((SELECT sum(r.gpus_freed)
-                  FROM queue.preemptions r
-                  JOIN queue.tasks rp ON rp.id = r.preemptor_id
-                  JOIN queue.tasks rv ON rv.id = r.victim_id
-                 WHERE r.node_name = n.name AND r.released_at IS NULL
-                   AND rp.state = 'pending' AND r.preemptor_id <> ?        -- the task placed
-                   AND NOT (rv.state = 'preempting' AND rv.attempt = r.victim_attempt)), 0)
+      COALESCE((SELECT sum(greatest(rp.gpus_per_replica - COALESCE(
+                         (SELECT sum(pl.gpus)
+                            FROM queue.preemptions r2
+                            JOIN queue.tasks rv ON rv.id = r2.victim_id
+                                 AND rv.state = 'preempting' AND rv.attempt = r2.victim_attempt
+                            JOIN queue.placements pl
+                                 ON pl.task_id = rv.id AND pl.node_name = n.name
+                           WHERE r2.preemptor_id = rp.id AND r2.released_at IS NULL), 0), 0))
+                  FROM (SELECT DISTINCT r.preemptor_id
+                          FROM queue.preemptions r
+                         WHERE r.node_name = n.name AND r.released_at IS NULL
+                           AND r.preemptor_id <> ?) open            -- the task placed
+                  JOIN queue.tasks rp ON rp.id = open.preemptor_id AND rp.state = 'pending'),
+               0)
       """;
 
   /**

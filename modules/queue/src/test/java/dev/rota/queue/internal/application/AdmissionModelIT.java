@@ -229,16 +229,12 @@ class AdmissionModelIT {
         query(
             """
             SELECT n.name, n.allocatable_gpus - n.held_gpus - n.foreign_gpus
-                   - COALESCE((SELECT sum(r.gpus_freed)   -- kept for a preemptor: not free
-                                 FROM queue.preemptions r
-                                 JOIN queue.tasks rp ON rp.id = r.preemptor_id
-                                 JOIN queue.tasks rv ON rv.id = r.victim_id
-                                WHERE r.node_name = n.name AND r.released_at IS NULL
-                                  AND rp.state = 'pending'
-                                  AND NOT (rv.state = 'preempting'
-                                           AND rv.attempt = r.victim_attempt)), 0)
+                   - %s                                  -- kept for preemptors: not free
               FROM queue.cluster_nodes n WHERE n.pool = ?
-            """,
+            """
+                .formatted(
+                    dev.rota.queue.internal.persistence.VictimRepository.RESERVED_FOR_OTHERS
+                        .replace("?", "0")),
             r -> new int[] {r.getInt(2)});
     Map<String, int[]> waiting =
         query(

@@ -128,6 +128,30 @@ class PreemptionLifecycleIT {
     assertThat(queue.placements(high)).containsExactly(node);
   }
 
+  @Test
+  void gpus_already_free_at_the_decision_are_kept_for_the_preemptor_too() {
+    String node = queue.node(8);
+    long project = queue.child(queue.root(8, null), 8, null);
+    long low = queue.submit(project, 1, 4, "rota-low");
+    admission.admit(queue.pool, Instant.now());
+    long high = queue.submit(project, 1, 8, "rota-high");
+    admission.admit(queue.pool, Instant.now());
+    assertThat(queue.task(low).state()).isEqualTo("preempting");
+
+    long urgent = queue.submit(project, 1, 4, "rota-urgent");
+    admission.admit(queue.pool, Instant.now());
+    assertThat(queue.task(urgent).state())
+        .as("the 4 free GPUs are part of the preemptor's replica")
+        .isEqualTo("pending");
+
+    pods.reconcile(String.valueOf(low));
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(queue.task(high).state()).isEqualTo("admitted");
+    assertThat(queue.placements(high)).containsExactly(node);
+    assertThat(queue.task(urgent).state()).isEqualTo("pending");
+  }
+
   private List<Pod> podsOf(long task) {
     return kubernetes
         .pods()
