@@ -43,6 +43,7 @@ public class AdmissionService {
       Set.of("capacity", "gang-does-not-fit", "volume-nodes-full");
 
   private final AdmissionRepository admission = new AdmissionRepository();
+  private final Preemption preemption = new Preemption(admission);
 
   @Inject Transactions transactions;
   @Inject PoolAvailability availability;
@@ -167,7 +168,8 @@ public class AdmissionService {
     }
     List<String> nodes = admission.slots(c, pending);
     if (nodes.size() < task.replicas()) {
-      return waits(c, task, doesNotFit(pending, admission.room(c, pending)));
+      Wait wait = doesNotFit(pending, admission.room(c, pending));
+      return waits(c, task, preemption.preempt(c, task, wait));
     }
     admission.admit(c, task, nodes, quota.inQuota());
     modes.add(quota.inQuota() ? "in_quota" : "borrowing");

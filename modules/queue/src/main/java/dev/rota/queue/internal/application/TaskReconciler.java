@@ -115,11 +115,28 @@ public class TaskReconciler implements Reconciler {
       return;
     }
     PodSource task = found.get();
+    if (task.state().equals("preempting")) {
+      preempted(task, pods);
+      return;
+    }
     String attempt = String.valueOf(task.attempt());
     boolean runs = task.state().equals("admitted") || task.state().equals("running");
     delete(pods, pod -> !runs || !attempt.equals(label(pod, TaskPodManifests.ATTEMPT)));
     if (runs) {
       observe(task, pods.stream().filter(p -> attempt.equals(label(p, TaskPodManifests.ATTEMPT))));
+    }
+  }
+
+  /**
+   * A preempted task's Pods are deleted (with their grace period); once none is left alive its GPUs
+   * are freed and it is pending again, in one conditional transaction. Until then its placements
+   * hold the GPUs; the Pods' deletion events enqueue it again.
+   */
+  private void preempted(PodSource task, List<Pod> pods) {
+    delete(pods, pod -> true);
+    boolean gone = podsOf(task.id()).stream().allMatch(pod -> ENDED.contains(phase(pod)));
+    if (gone) {
+      transactions.write(QueueActors.PODS, c -> tasks.requeue(c, task.id(), task.attempt()));
     }
   }
 

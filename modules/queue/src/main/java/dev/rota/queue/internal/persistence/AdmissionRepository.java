@@ -89,6 +89,7 @@ public class AdmissionRepository {
         JOIN tenancy.nodes below ON below.path <@ level.path
         LEFT JOIN queue.tasks t
                ON t.node_id = below.id AND t.state IN ('admitted', 'running', 'preempting')
+              AND t.id <> ALL (?::bigint[])                -- 4 tasks counted as gone: victims
        GROUP BY c.node_id, c.depth, c.pool_guaranteed_gpus, c.total_guaranteed_gpus,
                 c.pool_gpu_limit, c.total_gpu_limit
        ORDER BY c.depth
@@ -97,24 +98,28 @@ public class AdmissionRepository {
   /**
    * Best fit for a gang: each schedulable node of the pool that the task may use (all, or those its
    * volumes live on) offers as many slots as replicas fit in its free GPUs, the fullest nodes
-   * first; the first {@code replicas} slots win. The candidate nodes are locked, so the mirror
+   * first; the first {@code replicas} slots win. GPUs that preempted victims freed for another
+   * pending preemptor are not free for this task. The candidate nodes are locked, so the mirror
    * cannot change them under the decision.
    */
   private static final String SLOTS =
       """
       WITH candidates AS (
-        SELECT name, allocatable_gpus - held_gpus - foreign_gpus AS free
-          FROM queue.cluster_nodes
-         WHERE pool = ?                                          -- 1 pool
-           AND ready AND NOT unschedulable
-           AND allocatable_gpus - held_gpus - foreign_gpus >= ?  -- 2 GPUs per replica
-           AND COALESCE(name = ANY (?::text[]), true)            -- 3 the task's nodes, null: all
-           FOR UPDATE)
+        SELECT name, free
+          FROM (SELECT n.name, n.allocatable_gpus - n.held_gpus - n.foreign_gpus - %s AS free
+                  FROM queue.cluster_nodes n
+                 WHERE n.pool = ?                                -- 2 pool
+                   AND n.ready AND NOT n.unschedulable
+                   AND COALESCE(n.name = ANY (?::text[]), true)  -- 3 the task's nodes, null: all
+                   FOR UPDATE OF n) n
+         WHERE free >= ?)                                        -- 4 GPUs per replica
       SELECT name
-        FROM candidates, generate_series(1, free / ?) AS slot    -- 4 GPUs per replica
+        FROM candidates, generate_series(1, free / ?) AS slot    -- 5 GPUs per replica
        ORDER BY free, name, slot
-       LIMIT ?                                                   -- 5 replicas
-      """;
+       LIMIT ?                                                   -- 6 replicas
+      """
+          .formatted(
+              VictimRepository.RESERVED_FOR_OTHERS.replace("-- the task placed", "-- 1 task"));
 
   /**
    * Why a gang found too few slots, in numbers: the free GPUs and the replicas that fit, on the
@@ -143,6 +148,13 @@ public class AdmissionRepository {
          SET state = 'admitted', quota_mode = ?, admitted_at = now(),   -- 1 in_quota | borrowing
              wait_reason = NULL, wait_detail = NULL
        WHERE id = ?                                                     -- 2 task id
+      """;
+
+  /** Admitted: the GPUs its victims freed are no longer reserved for it (they are its own now). */
+  private static final String RELEASE_RESERVATIONS =
+      """
+      UPDATE queue.preemptions SET released_at = now()
+       WHERE preemptor_id = ? AND released_at IS NULL                    -- 1 task id
       """;
 
   private static final String WAIT =
@@ -238,10 +250,17 @@ public class AdmissionRepository {
   }
 
   public List<QuotaCheck.Level> quotaLevels(Connection c, TaskRow task) throws SQLException {
+    return quotaLevels(c, task, new Long[0]);
+  }
+
+  /** The chain as it will be once the {@code gone} tasks (victims) no longer hold GPUs. */
+  public List<QuotaCheck.Level> quotaLevels(Connection c, TaskRow task, Long[] gone)
+      throws SQLException {
     try (PreparedStatement select = c.prepareStatement(QUOTA_LEVELS)) {
       select.setString(1, task.pool());
       select.setLong(2, task.nodeId());
       select.setString(3, task.pool());
+      select.setArray(4, c.createArrayOf("bigint", gone));
       List<QuotaCheck.Level> levels = new ArrayList<>();
       try (ResultSet row = select.executeQuery()) {
         while (row.next()) {
@@ -264,11 +283,12 @@ public class AdmissionRepository {
   public List<String> slots(Connection c, Pending pending) throws SQLException {
     TaskRow task = pending.task();
     try (PreparedStatement select = c.prepareStatement(SLOTS)) {
-      select.setString(1, task.pool());
-      select.setInt(2, task.gpusPerReplica());
+      select.setLong(1, task.id());
+      select.setString(2, task.pool());
       select.setArray(3, names(c, pending.nodeNames()));
       select.setInt(4, task.gpusPerReplica());
-      select.setInt(5, task.replicas());
+      select.setInt(5, task.gpusPerReplica());
+      select.setInt(6, task.replicas());
       List<String> nodes = new ArrayList<>();
       try (ResultSet row = select.executeQuery()) {
         while (row.next()) {
@@ -316,6 +336,10 @@ public class AdmissionRepository {
       admit.setString(1, inQuota ? "in_quota" : "borrowing");
       admit.setLong(2, task.id());
       admit.executeUpdate();
+    }
+    try (PreparedStatement release = c.prepareStatement(RELEASE_RESERVATIONS)) {
+      release.setLong(1, task.id());
+      release.executeUpdate();
     }
   }
 

@@ -51,6 +51,25 @@ public class TaskPodsRepository {
       SELECT id FROM finished
       """;
 
+  /**
+   * A preempted task whose Pods are gone goes back to the queue: pending, the next attempt, its age
+   * (queued_at) kept, its admission and dispatch cleared, and its placements deleted in the same
+   * statement, which frees its GPUs (for its preemptor: queue.preemptions reserves them).
+   */
+  private static final String REQUEUE =
+      """
+      WITH requeued AS (
+        UPDATE queue.tasks
+           SET state = 'pending', attempt = attempt + 1, quota_mode = NULL, admitted_at = NULL,
+               dispatched_at = NULL, started_at = NULL, dispatch_after = NULL,
+               dispatch_error = NULL, wait_reason = 'preempted', wait_detail = NULL
+         WHERE id = ? AND attempt = ? AND state = 'preempting' -- 1 task, 2 attempt
+        RETURNING id)
+      , freed AS (
+        DELETE FROM queue.placements p USING requeued WHERE p.task_id = requeued.id)
+      SELECT id FROM requeued
+      """;
+
   private static final String ACTIVE_GPUS =
       """
       SELECT COALESCE(sum(replicas * gpus_per_replica), 0)
@@ -145,6 +164,18 @@ public class TaskPodsRepository {
       update.setInt(3, attempt);
       try (ResultSet freed = update.executeQuery()) {
         return freed.next();
+      }
+    }
+  }
+
+  /** Whether the preempted task went back to pending now (its GPUs freed in the same statement). */
+  public boolean requeue(Connection c, long taskId, int attempt) throws SQLException {
+    reason(c, "requeued-after-preemption");
+    try (PreparedStatement update = c.prepareStatement(REQUEUE)) {
+      update.setLong(1, taskId);
+      update.setInt(2, attempt);
+      try (ResultSet requeued = update.executeQuery()) {
+        return requeued.next();
       }
     }
   }

@@ -90,9 +90,16 @@ class AdmissionModelIT {
             CLASSES.get(random.nextInt(CLASSES.size())));
       }
       for (long id : active(random.nextInt(3))) {
+        int attempt = queue.task(id).attempt();
         transactions.write(
             "model",
-            c -> pods.finish(c, id, 1, random.nextBoolean() ? "succeeded" : "failed", "model"));
+            c ->
+                pods.finish(
+                    c, id, attempt, random.nextBoolean() ? "succeeded" : "failed", "model"));
+      }
+      for (long id : preempting()) { // their Pods are gone, as TaskReconciler would find
+        int attempt = queue.task(id).attempt();
+        transactions.write("model", c -> pods.requeue(c, id, attempt));
       }
       if (random.nextInt(4) == 0) {
         for (long id : pending(1)) {
@@ -109,7 +116,13 @@ class AdmissionModelIT {
       checkLimits(groups, at);
       checkOrder(lastEventBefore, at);
       checkNothingThatFitsWaits(nodes, at);
+      checkNoTaskPreemptsItsPreemptor(at);
     }
+    System.out.println(
+        "AdmissionModelIT preemptions: "
+            + ids("SELECT p.id FROM queue.preemptions p JOIN queue.tasks t"
+                    + " ON t.id = p.preemptor_id WHERE t.pool = ?")
+                .size());
   }
 
   private static int slotsFor(Map<String, Integer> nodes, int gpr) {
@@ -139,7 +152,7 @@ class AdmissionModelIT {
         query(
             """
             SELECT t.id::text, t.replicas, count(p.replica),
-                   (t.state IN ('admitted', 'running'))::int,
+                   (t.state IN ('admitted', 'running', 'preempting'))::int,
                    count(p.replica) FILTER (WHERE p.gpus <> t.gpus_per_replica)
               FROM queue.tasks t LEFT JOIN queue.placements p ON p.task_id = t.id
              WHERE t.pool = ? GROUP BY t.id
@@ -214,8 +227,14 @@ class AdmissionModelIT {
   private void checkNothingThatFitsWaits(Map<String, Integer> nodes, String at) {
     Map<String, int[]> free =
         query(
-            "SELECT name, allocatable_gpus - held_gpus - foreign_gpus FROM queue.cluster_nodes"
-                + " WHERE pool = ?",
+            """
+            SELECT n.name, n.allocatable_gpus - n.held_gpus - n.foreign_gpus
+                   - %s                                  -- kept for preemptors: not free
+              FROM queue.cluster_nodes n WHERE n.pool = ?
+            """
+                .formatted(
+                    dev.rota.queue.internal.persistence.VictimRepository.RESERVED_FOR_OTHERS
+                        .replace("?", "0")),
             r -> new int[] {r.getInt(2)});
     Map<String, int[]> waiting =
         query(
@@ -241,6 +260,25 @@ class AdmissionModelIT {
         "SELECT id FROM queue.tasks WHERE pool = ? AND state IN ('admitted', 'running')"
             + " ORDER BY random() LIMIT "
             + limit);
+  }
+
+  /** No task preempted a task that had preempted it (never a ping-pong). */
+  private void checkNoTaskPreemptsItsPreemptor(String at) {
+    assertThat(
+            ids(
+                """
+                SELECT x.id FROM queue.preemptions x
+                  JOIN queue.preemptions y
+                    ON y.preemptor_id = x.victim_id AND y.victim_id = x.preemptor_id
+                  JOIN queue.tasks t ON t.id = x.preemptor_id
+                 WHERE t.pool = ?
+                """))
+        .as(at + ": preemptions answered by the victim preempting its preemptor")
+        .isEmpty();
+  }
+
+  private List<Long> preempting() {
+    return ids("SELECT id FROM queue.tasks WHERE pool = ? AND state = 'preempting'");
   }
 
   private List<Long> pending(int limit) {

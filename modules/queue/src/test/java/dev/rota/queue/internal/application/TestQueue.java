@@ -78,6 +78,8 @@ final class TestQueue implements AutoCloseable {
           capacity.upsert(
               c, new PriorityClassRow("rota-high", 10000, "PreemptLowerPriority", false));
           capacity.upsert(c, new PriorityClassRow("rota-batch-never", 500, "Never", false));
+          capacity.upsert(
+              c, new PriorityClassRow("rota-urgent", 100000, "PreemptLowerPriority", false));
           return null;
         });
   }

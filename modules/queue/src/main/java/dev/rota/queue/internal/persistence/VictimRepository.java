@@ -1,0 +1,303 @@
+package dev.rota.queue.internal.persistence;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Preemption as data: which admitted or running tasks a pending task T that does not fit would
+ * preempt, found by one statement, and the decision applied in the caller's (admission)
+ * transaction. The candidates are locked FOR UPDATE SKIP LOCKED, so two preemptors racing never
+ * pick the same victim; the unique (victim, attempt) of queue.preemptions refuses it regardless.
+ */
+public class VictimRepository {
+
+  /**
+   * The GPUs on node {@code n} kept for other pending preemptors: each preemptor with an open
+   * decision on the node holds a replica's worth there, less what its victims still hold on it
+   * (those GPUs are counted as held already). So both the GPUs its victims free and those that were
+   * free at the decision stay its own until it is admitted, decides anew (released_at) or stops
+   * waiting. Used by this statement and by admission's slots; the one parameter is the task being
+   * placed (its own reservation is its to use).
+   */
+  public static final String RESERVED_FOR_OTHERS =
+      """
+      COALESCE((SELECT sum(greatest(rp.gpus_per_replica - COALESCE(
+                         (SELECT sum(pl.gpus)
+                            FROM queue.preemptions r2
+                            JOIN queue.tasks rv ON rv.id = r2.victim_id
+                                 AND rv.state = 'preempting' AND rv.attempt = r2.victim_attempt
+                            JOIN queue.placements pl
+                                 ON pl.task_id = rv.id AND pl.node_name = n.name
+                           WHERE r2.preemptor_id = rp.id AND r2.released_at IS NULL), 0), 0))
+                  FROM (SELECT DISTINCT r.preemptor_id
+                          FROM queue.preemptions r
+                         WHERE r.node_name = n.name AND r.released_at IS NULL
+                           AND r.preemptor_id <> ?) open            -- the task placed
+                  JOIN queue.tasks rp ON rp.id = open.preemptor_id AND rp.state = 'pending'),
+               0)
+      """;
+
+  /**
+   * Victims for T's replicas, each on a cluster node of its own: per node, the victims that make
+   * room for one replica; the cheapest nodes win, as many as the replicas that do not fit the free
+   * GPUs already. Candidates (rules of issue 12; T's mode is the one it will have once they left):
+   * (a) 'lower-priority-in-node': T's own project, strictly lower priority (in-quota victims only
+   * when T will be in quota); (b) 'reclaim-borrowed': another tenant's borrowing task, any
+   * priority, while T will be in quota (in T's own project priority decides, so a lower-priority T
+   * never reclaims from a higher one there, which would let it preempt T back); (c)
+   * 'borrowing-lower-priority': a borrowing task of strictly lower priority while T borrows too.
+   * In-quota tasks of another project are never candidates. A candidate must be preemptible: its
+   * minRuntime elapsed since it started (or was admitted), and not placed by this very transaction
+   * (admitted_at = now()). T's class with preemptionPolicy Never yields nothing.
+   *
+   * <p>Per node, candidates are ordered borrowing first, lower priority first, youngest first; the
+   * running sum of the GPUs each frees there stops at the first row that covers the node's deficit;
+   * then, from the most valuable back, each victim whose GPUs the others already cover is dropped
+   * (recursive reprieve). Nodes are ranked by cost: fewest in-quota victims, lowest top priority,
+   * fewest GPUs of work lost, fewest victims, then name. Too few nodes covered: no rows at all.
+   */
+  private static final String PLAN =
+      """
+      WITH RECURSIVE preemptor AS (
+        SELECT t.id, t.node_id, t.pool, t.priority, t.replicas, t.gpus_per_replica, t.node_names
+          FROM queue.tasks t
+          JOIN queue.priority_classes pc
+            ON pc.name = t.priority_class AND pc.preemption_policy <> 'Never'
+         WHERE t.id = ? AND t.state = 'pending'                  -- 1 the pending task T
+      ), mode AS (
+        SELECT ?::text AS t_mode                                 -- 2 T's mode: in_quota | borrowing
+      ), nodes AS (
+        SELECT n.name, p.gpus_per_replica
+                 - (n.allocatable_gpus - n.held_gpus - n.foreign_gpus - %1$s) AS deficit
+          FROM queue.cluster_nodes n
+          JOIN preemptor p ON n.pool = p.pool
+         WHERE n.ready AND NOT n.unschedulable
+           AND COALESCE(n.name = ANY (p.node_names), true)
+      ), short AS (                                              -- replicas without a free slot
+        SELECT p.replicas
+                 - COALESCE(sum((p.gpus_per_replica - n.deficit) / p.gpus_per_replica)
+                              FILTER (WHERE n.deficit <= 0), 0) AS nodes_needed
+          FROM preemptor p LEFT JOIN nodes n ON true
+         GROUP BY p.replicas
+      ), candidates AS (
+        SELECT v.id, v.priority, v.quota_mode, v.replicas * v.gpus_per_replica AS gpus,
+               COALESCE(v.started_at, v.admitted_at) AS since,
+               CASE WHEN v.node_id = p.node_id AND v.priority < p.priority
+                    THEN 'lower-priority-in-node'
+                    WHEN m.t_mode = 'in_quota' THEN 'reclaim-borrowed'
+                    ELSE 'borrowing-lower-priority' END AS rule
+          FROM queue.tasks v
+          JOIN preemptor p ON v.pool = p.pool AND v.id <> p.id
+          CROSS JOIN mode m
+         WHERE v.state IN ('admitted', 'running')
+           AND v.admitted_at < now()
+           AND (v.min_runtime IS NULL
+                OR COALESCE(v.started_at, v.admitted_at) + v.min_runtime <= now())
+           AND ((v.node_id = p.node_id AND v.priority < p.priority
+                 AND (m.t_mode = 'in_quota' OR v.quota_mode = 'borrowing'))
+                OR (v.quota_mode = 'borrowing' AND m.t_mode = 'in_quota'
+                    AND (v.node_id <> p.node_id OR v.priority < p.priority))
+                OR (v.quota_mode = 'borrowing' AND v.priority < p.priority))
+           FOR UPDATE OF v SKIP LOCKED
+      ), freeing AS (
+        SELECT n.name AS node_name, n.deficit, c.id, c.priority, c.quota_mode, c.gpus, c.since,
+               c.rule, pl.gpus AS freed
+          FROM candidates c
+          CROSS JOIN LATERAL (SELECT node_name, sum(gpus)::integer AS gpus
+                                FROM queue.placements WHERE task_id = c.id
+                               GROUP BY node_name) pl
+          JOIN nodes n ON n.name = pl.node_name AND n.deficit > 0
+      ), ranked AS (
+        SELECT f.*, sum(f.freed) OVER w AS freed_so_far, row_number() OVER w AS position
+          FROM freeing f
+        WINDOW w AS (PARTITION BY f.node_name
+                     ORDER BY f.quota_mode = 'in_quota', f.priority, f.since DESC, f.id DESC)
+      ), needed AS (
+        SELECT * FROM ranked WHERE freed_so_far - freed < deficit
+      ), reprieve (node_name, position, surplus, kept) AS (
+        SELECT node_name, position, freed_so_far - deficit, true
+          FROM needed WHERE freed_so_far >= deficit
+        UNION ALL
+        SELECT r.node_name, x.position,
+               CASE WHEN x.freed <= r.surplus THEN r.surplus - x.freed ELSE r.surplus END,
+               x.freed > r.surplus
+          FROM reprieve r
+          JOIN needed x ON x.node_name = r.node_name AND x.position = r.position - 1
+      ), victims AS (
+        SELECT x.* FROM reprieve r JOIN needed x USING (node_name, position) WHERE r.kept
+      ), costs AS (
+        SELECT node_name,
+               row_number() OVER (ORDER BY count(*) FILTER (WHERE quota_mode = 'in_quota'),
+                                           max(priority), sum(gpus), count(*), node_name) AS cost
+          FROM victims
+         GROUP BY node_name
+      ), chosen AS (
+        SELECT c.node_name, c.cost
+          FROM costs c, short s
+         WHERE c.cost <= s.nodes_needed
+           AND (SELECT count(*) FROM costs) >= s.nodes_needed
+      )
+      SELECT node_name, id, rule, quota_mode, priority, since, freed, position,
+             (SELECT count(*) FROM candidates)::integer
+        FROM (SELECT DISTINCT ON (v.id) v.*, ch.cost       -- a victim on two chosen nodes: once
+                FROM victims v JOIN chosen ch USING (node_name)
+               ORDER BY v.id, ch.cost) once
+       ORDER BY cost, position
+      """
+          .formatted(RESERVED_FOR_OTHERS.replace("?", "p.id"));
+
+  /** A new decision of T ends the reservations of its earlier ones. */
+  private static final String RELEASE =
+      """
+      UPDATE queue.preemptions SET released_at = now()
+       WHERE preemptor_id = ? AND released_at IS NULL            -- 1 the preemptor
+      """;
+
+  private static final String MARK =
+      """
+      UPDATE queue.tasks SET state = 'preempting'
+       WHERE id = ANY (?) AND state IN ('admitted', 'running')   -- 1 the victims
+      """;
+
+  private static final String RECORD =
+      """
+      INSERT INTO queue.preemptions (preemptor_id, preemptor_mode, victim_id, victim_attempt, rule,
+                                     node_name, gpus_freed, victim_quota_mode, victim_priority,
+                                     victim_since, position, candidates)
+      SELECT ?, ?, id, attempt,            -- 1 preemptor, 2 its mode
+             ?, ?, ?,                      -- 3 rule, 4 node, 5 GPUs freed there
+             ?, ?, ?, ?,                   -- 6 quota mode, 7 priority, 8 since, 9 rank
+             ?                             -- 10 candidates considered
+        FROM queue.tasks WHERE id = ?      -- 11 the victim
+      """;
+
+  /** Victims of T whose Pods are not gone yet. */
+  private static final String OUTSTANDING =
+      """
+      SELECT count(*)::integer
+        FROM queue.preemptions p JOIN queue.tasks v ON v.id = p.victim_id
+       WHERE p.preemptor_id = ? AND p.released_at IS NULL        -- 1 the preemptor
+         AND v.state = 'preempting' AND v.attempt = p.victim_attempt
+      """;
+
+  private static final String MAY_PREEMPT =
+      """
+      SELECT 1 FROM queue.priority_classes
+       WHERE name = ? AND preemption_policy <> 'Never'           -- 1 the class
+      """;
+
+  private static final String REASON = "SELECT set_config('rota.queue.reason', ?, true)"; // 1
+
+  /** One victim with the keys it was chosen by. */
+  public record Victim(
+      String nodeName,
+      long taskId,
+      String rule,
+      String quotaMode,
+      int priority,
+      Instant since,
+      int gpusFreed,
+      int position) {}
+
+  /**
+   * The victims on the chosen node, in the order they were ranked; empty when nothing frees enough.
+   */
+  public record Plan(List<Victim> victims, int candidates) {
+    public Long[] ids() {
+      return victims.stream().map(Victim::taskId).toArray(Long[]::new);
+    }
+  }
+
+  /** The plan for T if it will be in {@code mode} ("in_quota" or "borrowing") afterwards. */
+  public Plan plan(Connection c, long taskId, String mode) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement(PLAN)) {
+      select.setLong(1, taskId);
+      select.setString(2, mode);
+      List<Victim> victims = new ArrayList<>();
+      int candidates = 0;
+      try (ResultSet row = select.executeQuery()) {
+        while (row.next()) {
+          victims.add(
+              new Victim(
+                  row.getString(1),
+                  row.getLong(2),
+                  row.getString(3),
+                  row.getString(4),
+                  row.getInt(5),
+                  row.getTimestamp(6).toInstant(),
+                  row.getInt(7),
+                  row.getInt(8)));
+          candidates = row.getInt(9);
+        }
+      }
+      return new Plan(List.copyOf(victims), candidates);
+    }
+  }
+
+  /**
+   * Marks the victims preempting (a task_events row each, reason {@code preempted}; the trigger
+   * enqueues their Pods' deletion) and records the decision. Their placements stay: their GPUs are
+   * held until their Pods are gone.
+   */
+  public void apply(Connection c, long preemptor, String mode, Plan plan) throws SQLException {
+    try (PreparedStatement release = c.prepareStatement(RELEASE)) {
+      release.setLong(1, preemptor);
+      release.executeUpdate();
+    }
+    try (PreparedStatement set = c.prepareStatement(REASON)) {
+      set.setString(1, "preempted");
+      set.execute();
+    }
+    try (PreparedStatement mark = c.prepareStatement(MARK)) {
+      mark.setArray(1, c.createArrayOf("bigint", plan.ids()));
+      int marked = mark.executeUpdate();
+      if (marked != plan.victims().size()) {
+        // the candidates were locked by this transaction: anything else is a bug, not a race
+        throw new SQLException("preempted " + marked + " of " + plan.victims().size() + " victims");
+      }
+    }
+    try (PreparedStatement record = c.prepareStatement(RECORD)) {
+      for (Victim victim : plan.victims()) {
+        record.setLong(1, preemptor);
+        record.setString(2, mode);
+        record.setString(3, victim.rule());
+        record.setString(4, victim.nodeName());
+        record.setInt(5, victim.gpusFreed());
+        record.setString(6, victim.quotaMode());
+        record.setInt(7, victim.priority());
+        record.setTimestamp(8, java.sql.Timestamp.from(victim.since()));
+        record.setInt(9, victim.position());
+        record.setInt(10, plan.candidates());
+        record.setLong(11, victim.taskId());
+        record.addBatch();
+      }
+      record.executeBatch();
+    }
+  }
+
+  /** Whether tasks of the class may preempt (its preemptionPolicy is not Never). */
+  public boolean mayPreempt(Connection c, String priorityClass) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement(MAY_PREEMPT)) {
+      select.setString(1, priorityClass);
+      try (ResultSet row = select.executeQuery()) {
+        return row.next();
+      }
+    }
+  }
+
+  /** How many of T's victims still hold their GPUs (their Pods not gone yet). */
+  public int outstanding(Connection c, long preemptor) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement(OUTSTANDING)) {
+      select.setLong(1, preemptor);
+      try (ResultSet row = select.executeQuery()) {
+        row.next();
+        return row.getInt(1);
+      }
+    }
+  }
+}

@@ -1,0 +1,369 @@
+package dev.rota.queue.internal.application;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rota.platform.Transactions;
+import dev.rota.platform.testing.Race;
+import dev.rota.queue.internal.persistence.VictimRepository;
+import dev.rota.queue.internal.persistence.VictimRepository.Plan;
+import dev.rota.scheduling.internal.application.PoolAvailabilityService;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Victim selection and its application against the real database: each case seeds running tasks
+ * with their priority, quota mode, age and minRuntime on the pool's nodes, runs one admission round
+ * for a pending task that does not fit, and asserts the exact set of tasks it preempted.
+ */
+class PreemptionIT {
+
+  private final TestQueue queue = new TestQueue();
+  private final Transactions transactions = queue.transactions();
+  private final AdmissionService admission =
+      new AdmissionService(
+          transactions, new PoolAvailabilityService(), 200, java.time.Duration.ofDays(365));
+
+  @AfterEach
+  void clean_up() {
+    queue.close();
+  }
+
+  /** A project whose guarantee (and its group's) covers {@code gpus} in every pool. */
+  private long guaranteed(int gpus) {
+    return queue.child(queue.root(gpus, null), gpus, null);
+  }
+
+  @Test
+  void among_equal_priorities_the_youngest_is_preempted_first() {
+    String node = queue.node(8);
+    long project = guaranteed(8);
+    long older = running(project, node, 4, "rota-low", "in_quota", 60, null);
+    long younger = running(project, node, 4, "rota-low", "in_quota", 10, null);
+    long t = queue.submit(project, 1, 4, "rota-high");
+
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(preempting()).containsExactly(younger);
+    assertThat(queue.task(older).state()).isEqualTo("running");
+    assertThat(queue.task(t).state()).isEqualTo("pending");
+    assertThat(queue.task(t).waitReason()).isEqualTo("preempting-victims");
+    assertThat(decisions(t)).containsExactly(younger + ":lower-priority-in-node:" + node);
+    assertThat(queue.held(node))
+        .as("a victim's GPUs stay held until its Pods are gone")
+        .isEqualTo(8);
+  }
+
+  @Test
+  void a_class_with_preemption_policy_never_never_preempts() {
+    String node = queue.node(8);
+    long project = guaranteed(8);
+    running(project, node, 8, "rota-low", "in_quota", 10, null);
+    long t = queue.submit(project, 1, 4, "rota-batch-never");
+
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(preempting()).isEmpty();
+    assertThat(queue.task(t).waitReason()).isEqualTo("capacity");
+    assertThat(queue.task(t).waitDetail()).contains("\"preemption\": \"never\"");
+  }
+
+  @Test
+  void min_runtime_protects_a_task_until_it_has_run_that_long() {
+    String node = queue.node(8);
+    long project = guaranteed(8);
+    long older = running(project, node, 4, "rota-low", "in_quota", 60, null);
+    running(project, node, 4, "rota-low", "in_quota", 10, "1 hour");
+
+    queue.submit(project, 1, 4, "rota-high");
+
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(preempting()).containsExactly(older);
+  }
+
+  @Test
+  void another_tenants_in_quota_task_is_never_preempted() {
+    String node = queue.node(8);
+    long mine = guaranteed(8);
+    long theirs = guaranteed(8);
+    running(theirs, node, 8, "rota-low", "in_quota", 10, null);
+    long t = queue.submit(mine, 1, 4, "rota-high");
+
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(preempting()).isEmpty();
+    assertThat(queue.task(t).waitReason()).isEqualTo("capacity");
+    assertThat(queue.task(t).waitDetail()).contains("\"preemption\": \"cannot-free\"");
+  }
+
+  @Test
+  void borrowing_tasks_are_reclaimed_first_whatever_their_tenant_or_priority() {
+    String node = queue.node(8);
+    long mine = guaranteed(8);
+    long borrower = queue.project();
+    running(mine, node, 4, "rota-low", "in_quota", 10, null);
+    long borrowed = running(borrower, node, 4, "rota-high", "borrowing", 60, null);
+    long t = queue.submit(mine, 1, 4, "rota-normal");
+
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(preempting()).containsExactly(borrowed);
+    assertThat(decisions(t)).containsExactly(borrowed + ":reclaim-borrowed:" + node);
+  }
+
+  @Test
+  void in_its_own_project_a_task_never_reclaims_from_a_higher_priority_borrower() {
+    String node = queue.node(8);
+    long project = guaranteed(4);
+    running(project, node, 8, "rota-high", "borrowing", 10, null);
+    long t = queue.submit(project, 1, 4, "rota-normal");
+
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(preempting()).as("it would preempt t back: priority decides").isEmpty();
+    assertThat(queue.task(t).waitDetail()).contains("\"preemption\": \"cannot-free\"");
+  }
+
+  @Test
+  void a_borrowing_task_takes_only_lower_priority_borrowers_never_in_quota_work() {
+    String node = queue.node(8);
+    long borrowerA = queue.project();
+    long borrowerB = queue.project();
+    long owner = guaranteed(4);
+    running(owner, node, 4, "rota-low", "in_quota", 10, null);
+    running(borrowerB, node, 2, "rota-high", "borrowing", 10, null);
+    long lower = running(borrowerB, node, 2, "rota-low", "borrowing", 60, null);
+    long t = queue.submit(borrowerA, 1, 2, "rota-normal");
+
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(preempting()).containsExactly(lower);
+    assertThat(decisions(t)).containsExactly(lower + ":borrowing-lower-priority:" + node);
+  }
+
+  @Test
+  void when_lower_priority_work_cannot_free_enough_nothing_is_preempted() {
+    String node = queue.node(8);
+    long project = guaranteed(8);
+    running(project, node, 2, "rota-low", "in_quota", 10, null);
+    running(project, node, 6, "rota-normal", "in_quota", 10, null);
+    long t = queue.submit(project, 1, 4, "rota-normal");
+
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(preempting()).isEmpty();
+    assertThat(decisions(t)).isEmpty();
+    assertThat(queue.task(t).waitDetail()).contains("\"preemption\": \"cannot-free\"");
+  }
+
+  @Test
+  void the_node_where_the_deficit_costs_least_is_chosen() {
+    String full = queue.node(4);
+    String half = queue.node(4);
+    long project = guaranteed(8);
+    running(project, full, 4, "rota-low", "in_quota", 10, null);
+    long small = running(project, half, 2, "rota-low", "in_quota", 60, null);
+    long t = queue.submit(project, 1, 4, "rota-high");
+
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(preempting()).as("2 GPUs of work lost instead of 4").containsExactly(small);
+    assertThat(decisions(t)).containsExactly(small + ":lower-priority-in-node:" + half);
+  }
+
+  @Test
+  void victims_that_turn_out_unneeded_are_dropped() {
+    String node = queue.node(8);
+    long project = guaranteed(8);
+    long big = running(project, node, 4, "rota-low", "in_quota", 60, null);
+    running(project, node, 1, "rota-low", "in_quota", 20, null);
+    running(project, node, 1, "rota-low", "in_quota", 10, null);
+    running(project, node, 2, "rota-normal", "in_quota", 10, null);
+    long t = queue.submit(project, 1, 4, "rota-high");
+
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(preempting())
+        .as("the two youngest came first, but the big one alone covers the deficit")
+        .containsExactly(big);
+    assertThat(decisions(t)).hasSize(1);
+  }
+
+  @Test
+  void a_gang_preempts_on_as_many_cheapest_nodes_as_its_replicas_lack_free_slots() {
+    String a = queue.node(4);
+    String b = queue.node(4);
+    String c = queue.node(4);
+    queue.node(4); // free: one replica fits without preempting
+    long project = guaranteed(16);
+    long onA = running(project, a, 4, "rota-low", "in_quota", 10, null);
+    long onB = running(project, b, 2, "rota-low", "in_quota", 10, null);
+    running(project, c, 4, "rota-normal", "in_quota", 10, null);
+    long gang = queue.submit(project, 3, 4, "rota-high");
+
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(preempting())
+        .as("two nodes short; c's victim has the higher priority")
+        .containsExactlyInAnyOrder(onA, onB);
+    assertThat(decisions(gang))
+        .containsExactlyInAnyOrder(
+            onA + ":lower-priority-in-node:" + a, onB + ":lower-priority-in-node:" + b);
+  }
+
+  @Test
+  void a_gang_that_cannot_free_enough_nodes_preempts_nothing() {
+    String a = queue.node(4);
+    String b = queue.node(4);
+    String c = queue.node(4);
+    long project = guaranteed(16);
+    running(project, a, 4, "rota-low", "in_quota", 10, null);
+    running(project, b, 4, "rota-low", "in_quota", 10, null);
+    running(project, c, 4, "rota-high", "in_quota", 10, null);
+    long gang = queue.submit(project, 3, 4, "rota-high");
+
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(preempting()).isEmpty();
+    assertThat(queue.task(gang).waitDetail()).contains("\"preemption\": \"cannot-free\"");
+  }
+
+  @Test
+  void two_preemptors_racing_never_pick_the_same_victim() {
+    String node = queue.node(8);
+    long project = guaranteed(16);
+    long victim = running(project, node, 8, "rota-low", "in_quota", 10, null);
+    List<Long> preemptors =
+        List.of(queue.submit(project, 1, 4, "rota-high"), queue.submit(project, 1, 4, "rota-high"));
+    VictimRepository victims = new VictimRepository();
+    AtomicIntegerArray picked = new AtomicIntegerArray(2);
+
+    Race.Outcome outcome =
+        Race.inOpenTransactions(
+            transactions,
+            2,
+            (racer, c) -> {
+              Plan plan = victims.plan(c, preemptors.get(racer), "in_quota");
+              picked.set(racer, plan.victims().size());
+              if (!plan.victims().isEmpty()) {
+                victims.apply(c, preemptors.get(racer), "in_quota", plan);
+              }
+            });
+
+    assertThat(outcome.winners()).isEqualTo(2);
+    assertThat(picked.get(0) + picked.get(1))
+        .as("one preemptor found it, the other skipped it")
+        .isEqualTo(1);
+    assertThat(preempting()).containsExactly(victim);
+    assertThat(count("SELECT count(*) FROM queue.preemptions WHERE victim_id = " + victim))
+        .isEqualTo(1);
+  }
+
+  /** A task running since {@code minutesAgo} with one replica on {@code node}. */
+  private long running(
+      long project,
+      String node,
+      int gpus,
+      String priorityClass,
+      String quotaMode,
+      int minutesAgo,
+      String minRuntime) {
+    return transactions.write(
+        TestQueue.ACTOR,
+        c -> {
+          try (PreparedStatement insert =
+              c.prepareStatement(
+                  """
+                  WITH t AS (
+                    INSERT INTO queue.tasks (node_id, pool, replicas, gpus_per_replica,
+                                             priority_class, priority, spec, state, quota_mode,
+                                             admitted_at, started_at, queued_at, min_runtime,
+                                             submitted_by)
+                    SELECT ?, ?, 1, ?, name, value, '{"container":{"image":"x"}}', 'running',
+                           ?, now() - make_interval(mins => ?), now() - make_interval(mins => ?),
+                           now() - make_interval(mins => ?), ?::interval, 'seeder'
+                      FROM queue.priority_classes WHERE name = ?
+                    RETURNING id)
+                  INSERT INTO queue.placements (task_id, replica, node_name, gpus)
+                  SELECT id, 0, ?, ? FROM t
+                  RETURNING task_id
+                  """)) { // 1 node, 2 pool, 3 GPUs, 4 mode, 5-7 minutes ago, 8 minRuntime,
+            // 9 class, 10 cluster node, 11 GPUs
+            insert.setLong(1, project);
+            insert.setString(2, queue.pool);
+            insert.setInt(3, gpus);
+            insert.setString(4, quotaMode);
+            insert.setInt(5, minutesAgo);
+            insert.setInt(6, minutesAgo);
+            insert.setInt(7, minutesAgo);
+            insert.setString(8, minRuntime);
+            insert.setString(9, priorityClass);
+            insert.setString(10, node);
+            insert.setInt(11, gpus);
+            try (ResultSet row = insert.executeQuery()) {
+              row.next();
+              return row.getLong(1);
+            }
+          }
+        });
+  }
+
+  /** The pool's tasks in state preempting. */
+  private List<Long> preempting() {
+    return ids(
+        "SELECT id FROM queue.tasks WHERE state = 'preempting' AND pool = '"
+            + queue.pool
+            + "' ORDER BY id");
+  }
+
+  /** The preemptor's decisions as victim:rule:node. */
+  private List<String> decisions(long preemptor) {
+    return transactions.read(
+        c -> {
+          try (PreparedStatement select =
+              c.prepareStatement(
+                  "SELECT victim_id || ':' || rule || ':' || node_name FROM queue.preemptions"
+                      + " WHERE preemptor_id = ? ORDER BY id")) {
+            select.setLong(1, preemptor); // 1 preemptor
+            List<String> rows = new ArrayList<>();
+            try (ResultSet row = select.executeQuery()) {
+              while (row.next()) {
+                rows.add(row.getString(1));
+              }
+            }
+            return rows;
+          }
+        });
+  }
+
+  private List<Long> ids(String sql) {
+    return transactions.read(
+        c -> {
+          try (PreparedStatement select = c.prepareStatement(sql);
+              ResultSet row = select.executeQuery()) {
+            List<Long> ids = new ArrayList<>();
+            while (row.next()) {
+              ids.add(row.getLong(1));
+            }
+            return ids;
+          }
+        });
+  }
+
+  private long count(String sql) {
+    return transactions.read(
+        c -> {
+          try (PreparedStatement select = c.prepareStatement(sql);
+              ResultSet row = select.executeQuery()) {
+            row.next();
+            return row.getLong(1);
+          }
+        });
+  }
+}

@@ -1,0 +1,205 @@
+package dev.rota.queue.internal.application;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rota.platform.Installation;
+import dev.rota.platform.Outbox;
+import dev.rota.platform.Transactions;
+import dev.rota.platform.internal.kubernetes.SimulatedCluster;
+import dev.rota.scheduling.internal.application.PoolAvailabilityService;
+import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A preemption from decision to requeue against the real database and fabric8's CRUD mock API
+ * server: the victim's Pods deleted through the outbox's reconciler, the victim back to pending in
+ * its next attempt, its GPUs kept for the preemptor, and the preemptor admitted.
+ */
+class PreemptionLifecycleIT {
+
+  private final TestQueue queue = new TestQueue();
+  private final Transactions transactions = queue.transactions();
+  private final SimulatedCluster cluster = SimulatedCluster.start(0, 8, List.of());
+  private final KubernetesClient kubernetes = cluster.client();
+  private final Installation installation = new Installation("preemption-it");
+  private final GpuQuotaReconciler quota =
+      new GpuQuotaReconciler(transactions, kubernetes, installation, new Outbox());
+  private final TaskReconciler pods =
+      new TaskReconciler(transactions, kubernetes, installation, new Outbox(), quota);
+  private final AdmissionService admission =
+      new AdmissionService(transactions, new PoolAvailabilityService(), 200, Duration.ofDays(1));
+  private final Dispatcher dispatcher =
+      new Dispatcher(transactions, pods, Duration.ofSeconds(30), 50, Duration.ofSeconds(1));
+
+  @AfterEach
+  void clean_up() {
+    cluster.close();
+    queue.close();
+  }
+
+  @Test
+  void a_victims_pods_are_deleted_then_it_requeues_in_its_next_attempt_and_the_preemptor_runs() {
+    String node = queue.node(8);
+    long project = queue.child(queue.root(8, null), 8, null);
+    long low = queue.submit(project, 1, 8, "rota-low");
+    admission.admit(queue.pool, Instant.now());
+    dispatcher.dispatchAll();
+    setPhase(low, "Running");
+    pods.reconcile(String.valueOf(low));
+    assertThat(queue.task(low).state()).isEqualTo("running");
+    Instant queuedAt = queue.task(low).queuedAt();
+
+    long high = queue.submit(project, 1, 8, "rota-high");
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(queue.task(low).state()).isEqualTo("preempting");
+    assertThat(queue.task(high).waitReason()).isEqualTo("preempting-victims");
+    assertThat(
+            count(
+                "SELECT count(*) FROM platform.reconcile_outbox WHERE kind = 'queue.task'"
+                    + " AND object_key = '"
+                    + low
+                    + "'"))
+        .as("the Pods' deletion is in the outbox with the decision")
+        .isEqualTo(1);
+    assertThat(podsOf(low)).hasSize(1);
+
+    admission.admit(queue.pool, Instant.now());
+    assertThat(queue.task(high).waitReason())
+        .as("while its victim's Pods live, it waits and preempts nothing more")
+        .isEqualTo("preempting-victims");
+    assertThat(count("SELECT count(*) FROM queue.preemptions WHERE preemptor_id = " + high))
+        .isEqualTo(1);
+
+    pods.reconcile(String.valueOf(low));
+
+    assertThat(podsOf(low)).isEmpty();
+    assertThat(queue.task(low).state()).isEqualTo("pending");
+    assertThat(queue.task(low).attempt()).isEqualTo(2);
+    assertThat(queue.task(low).queuedAt()).as("its age is kept").isEqualTo(queuedAt);
+    assertThat(queue.placements(low)).isEmpty();
+    assertThat(queue.held(node)).isZero();
+    assertThat(
+            count(
+                "SELECT count(*) FROM queue.tasks WHERE id = "
+                    + low
+                    + " AND started_at IS NULL AND dispatched_at IS NULL AND admitted_at IS NULL"))
+        .isEqualTo(1);
+    assertThat(reasons(low))
+        .containsSubsequence("pods-running", "preempted", "requeued-after-preemption");
+
+    long urgent = queue.submit(project, 1, 8, "rota-urgent");
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(queue.task(high).state()).isEqualTo("admitted");
+    assertThat(queue.placements(high)).containsExactly(node);
+    assertThat(queue.task(urgent).state())
+        .as("a higher task submitted later does not take the GPUs freed for the preemptor")
+        .isEqualTo("pending");
+    assertThat(queue.task(low).state()).isEqualTo("pending");
+  }
+
+  @Test
+  void gpus_freed_for_a_preemptor_are_reserved_for_it_against_higher_priority_work() {
+    String node = queue.node(8);
+    long project = queue.child(queue.root(8, null), 8, null);
+    long low = queue.submit(project, 1, 8, "rota-low");
+    admission.admit(queue.pool, Instant.now());
+    long high = queue.submit(project, 1, 8, "rota-high");
+    admission.admit(queue.pool, Instant.now());
+    pods.reconcile(String.valueOf(low)); // never dispatched: no Pods, requeued at once
+    assertThat(queue.task(low).attempt()).isEqualTo(2);
+
+    long urgent = queue.submit(project, 1, 8, "rota-urgent");
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(queue.task(urgent).state()).isEqualTo("pending");
+    assertThat(queue.task(high).state()).isEqualTo("admitted");
+    assertThat(queue.placements(high)).containsExactly(node);
+  }
+
+  @Test
+  void gpus_already_free_at_the_decision_are_kept_for_the_preemptor_too() {
+    String node = queue.node(8);
+    long project = queue.child(queue.root(8, null), 8, null);
+    long low = queue.submit(project, 1, 4, "rota-low");
+    admission.admit(queue.pool, Instant.now());
+    long high = queue.submit(project, 1, 8, "rota-high");
+    admission.admit(queue.pool, Instant.now());
+    assertThat(queue.task(low).state()).isEqualTo("preempting");
+
+    long urgent = queue.submit(project, 1, 4, "rota-urgent");
+    admission.admit(queue.pool, Instant.now());
+    assertThat(queue.task(urgent).state())
+        .as("the 4 free GPUs are part of the preemptor's replica")
+        .isEqualTo("pending");
+
+    pods.reconcile(String.valueOf(low));
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(queue.task(high).state()).isEqualTo("admitted");
+    assertThat(queue.placements(high)).containsExactly(node);
+    assertThat(queue.task(urgent).state()).isEqualTo("pending");
+  }
+
+  private List<Pod> podsOf(long task) {
+    return kubernetes
+        .pods()
+        .inAnyNamespace()
+        .withLabel("rota.dev/task-id", String.valueOf(task))
+        .list()
+        .getItems();
+  }
+
+  private void setPhase(long task, String phase) {
+    Pod pod = podsOf(task).get(0);
+    pod.setStatus(
+        new PodStatusBuilder()
+            .withPhase(phase)
+            .addNewContainerStatus()
+            .withName("task")
+            .withState(new ContainerStateBuilder().build())
+            .endContainerStatus()
+            .build());
+    kubernetes.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).updateStatus();
+  }
+
+  private List<String> reasons(long task) {
+    return transactions.read(
+        c -> {
+          try (PreparedStatement select =
+              c.prepareStatement(
+                  "SELECT reason FROM queue.task_events WHERE task_id = ? ORDER BY id")) {
+            select.setLong(1, task); // 1 task id
+            List<String> reasons = new ArrayList<>();
+            try (ResultSet row = select.executeQuery()) {
+              while (row.next()) {
+                reasons.add(row.getString(1));
+              }
+            }
+            return reasons;
+          }
+        });
+  }
+
+  private long count(String sql) {
+    return transactions.read(
+        c -> {
+          try (PreparedStatement select = c.prepareStatement(sql);
+              ResultSet row = select.executeQuery()) {
+            row.next();
+            return row.getLong(1);
+          }
+        });
+  }
+}
