@@ -7,7 +7,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -27,6 +29,13 @@ public class Dispatcher {
 
   private final DispatchRepository claims = new DispatchRepository();
   private final String worker = "dispatch-" + UUID.randomUUID();
+
+  /**
+   * The claims this instance is working on: the heartbeat renews these only. A claim a failed round
+   * left behind (the database went away between claim and record) must run out and be reaped, not
+   * be renewed for as long as the instance lives.
+   */
+  private final Set<Long> held = ConcurrentHashMap.newKeySet();
 
   @Inject Transactions transactions;
   @Inject TaskReconciler pods;
@@ -64,22 +73,44 @@ public class Dispatcher {
   public int dispatchAll() {
     int dispatched = 0;
     for (List<Claim> batch = claim(); !batch.isEmpty(); batch = claim()) {
-      for (Claim claim : batch) {
-        dispatched += dispatch(claim) ? 1 : 0;
+      try {
+        for (Claim claim : batch) {
+          dispatched += dispatch(claim) ? 1 : 0;
+        }
+      } finally {
+        abandon(batch); // after a failure, what is left runs out and the reaper returns it
       }
     }
     return dispatched;
   }
 
-  /** Claims one batch. */
+  /** Claims one batch; the heartbeat keeps it until it is dispatched or abandoned. */
   public List<Claim> claim() {
-    return transactions.write(
-        QueueActors.DISPATCH,
-        c -> claims.claim(c, worker, batch, Duration.ofSeconds(leaseSeconds)));
+    List<Claim> claimed =
+        transactions.write(
+            QueueActors.DISPATCH,
+            c -> claims.claim(c, worker, batch, Duration.ofSeconds(leaseSeconds)));
+    claimed.forEach(claim -> held.add(claim.taskId()));
+    return claimed;
+  }
+
+  /**
+   * Stops renewing these claims: unless recorded, their leases run out and the reaper frees them.
+   */
+  void abandon(List<Claim> claimed) {
+    claimed.forEach(claim -> held.remove(claim.taskId()));
   }
 
   /** Dispatches one claimed task; whether the dispatch was recorded. */
   public boolean dispatch(Claim claim) {
+    try {
+      return dispatchHeld(claim);
+    } finally {
+      held.remove(claim.taskId());
+    }
+  }
+
+  private boolean dispatchHeld(Claim claim) {
     try {
       pods.dispatch(claim.taskId(), claim.attempt());
     } catch (RuntimeException e) {
@@ -110,10 +141,15 @@ public class Dispatcher {
         });
   }
 
-  /** Renews this instance's claims; returns how many. */
+  /** Renews the claims this instance is working on; returns how many. */
   public int heartbeat() {
+    Long[] working = held.toArray(Long[]::new);
+    if (working.length == 0) {
+      return 0;
+    }
     return transactions.write(
-        QueueActors.DISPATCH, c -> claims.heartbeat(c, worker, Duration.ofSeconds(leaseSeconds)));
+        QueueActors.DISPATCH,
+        c -> claims.heartbeat(c, worker, working, Duration.ofSeconds(leaseSeconds)));
   }
 
   /** Returns expired claims to the queue; returns the tasks concerned. */

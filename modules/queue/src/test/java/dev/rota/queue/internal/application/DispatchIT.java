@@ -157,6 +157,31 @@ class DispatchIT {
   }
 
   @Test
+  void a_claim_left_behind_by_a_failed_round_is_not_renewed_and_returns_to_the_queue()
+      throws Exception {
+    queue.node(8);
+    long task = admittedTask(queue.project(), 1, 2);
+    Dispatcher worker = dispatcher(Duration.ofSeconds(1));
+    List<Claim> taken = worker.claim();
+    assertThat(taken).extracting(Claim::taskId).containsExactly(task);
+    // What dispatchAll does when a round fails between claim and record (the database went away):
+    // the living instance must not keep the claim alive with its heartbeat.
+    worker.abandon(taken);
+
+    List<Long> reaped = List.of();
+    for (Instant until = Instant.now().plusSeconds(10);
+        reaped.isEmpty() && Instant.now().isBefore(until); ) {
+      Thread.sleep(200);
+      assertThat(worker.heartbeat()).as("an abandoned claim is not renewed").isZero();
+      reaped = worker.reap();
+    }
+
+    assertThat(reaped).containsExactly(task);
+    assertThat(worker.dispatchAll()).as("dispatched once its lease ran out").isEqualTo(1);
+    assertThat(podsOf(task)).hasSize(1);
+  }
+
+  @Test
   void a_dispatch_creates_one_pinned_pod_per_replica_and_raises_the_namespace_gpu_quota_first() {
     String node = queue.node(8);
     long project = queue.project();
