@@ -164,7 +164,7 @@ public class TaskReconciler implements Reconciler {
   private void delete(List<Pod> pods, Predicate<Pod> which) {
     pods.stream()
         .filter(which)
-        .filter(pod -> !ENDED.contains(phase(pod)))
+        .filter(pod -> !ended(pod))
         .forEach(pod -> kubernetes.resource(pod).delete());
   }
 
@@ -190,7 +190,7 @@ public class TaskReconciler implements Reconciler {
         .list()
         .getItems()
         .stream()
-        .filter(pod -> !ENDED.contains(phase(pod)))
+        .filter(pod -> !ended(pod))
         .map(pod -> label(pod, TaskPodManifests.TASK_ID))
         .filter(id -> id != null && id.matches("\\d{1,18}"))
         .forEach(keys::add);
@@ -211,6 +211,12 @@ public class TaskReconciler implements Reconciler {
   private static String label(Pod pod, String name) {
     Map<String, String> labels = pod.getMetadata().getLabels();
     return labels == null ? null : labels.get(name);
+  }
+
+  /** A Pod just created has no status, hence no phase, yet: it has not ended. */
+  private static boolean ended(Pod pod) {
+    String phase = phase(pod);
+    return phase != null && ENDED.contains(phase);
   }
 
   private static String phase(Pod pod) {

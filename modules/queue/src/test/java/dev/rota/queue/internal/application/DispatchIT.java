@@ -304,6 +304,24 @@ class DispatchIT {
     assertThat(podsOf(task)).isEmpty();
   }
 
+  @Test
+  void the_resync_and_a_cancellation_handle_pods_that_have_no_status_yet() {
+    queue.node(8);
+    long task = admittedTask(queue.project(), 1, 1);
+    dispatcher(LEASE).dispatchAll();
+    assertThat(podsOf(task))
+        .as("as created, before any kubelet wrote a status")
+        .allMatch(p -> p.getStatus() == null || p.getStatus().getPhase() == null);
+
+    assertThat(pods.resyncKeys()).contains(String.valueOf(task));
+
+    transactions.write(
+        "submitter",
+        c -> new dev.rota.queue.internal.persistence.TaskRepository().cancel(c, task, "test"));
+    pods.reconcile(String.valueOf(task));
+    assertThat(podsOf(task)).as("the cancelled task's Pod is deleted").isEmpty();
+  }
+
   private boolean recordDispatch(Dispatcher worker, Claim claim) {
     return worker.complete(claim);
   }
