@@ -305,6 +305,27 @@ class DispatchIT {
   }
 
   @Test
+  void pods_that_end_before_their_dispatch_is_recorded_wait_for_the_worker_that_records_it() {
+    queue.node(8);
+    long task = admittedTask(queue.project(), 1, 1);
+    // A worker made the Pod, then lost its claim before recording (killed, or past its lease).
+    assertThat(pods.dispatch(task, 1)).isTrue();
+    setPhase(task, 0, "Succeeded", null);
+
+    pods.reconcile(String.valueOf(task));
+    assertThat(queue.task(task).state())
+        .as("no attempt ends without its dispatch record")
+        .isEqualTo("admitted");
+
+    assertThat(dispatcher(LEASE).dispatchAll()).as("dispatched again and recorded").isEqualTo(1);
+    pods.reconcile(String.valueOf(task));
+
+    assertThat(queue.task(task).state()).isEqualTo("succeeded");
+    assertThat(podsOf(task)).hasSize(1);
+    assertThat(count("SELECT count(*) FROM queue.dispatches WHERE task_id = " + task)).isEqualTo(1);
+  }
+
+  @Test
   void the_resync_and_a_cancellation_handle_pods_that_have_no_status_yet() {
     queue.node(8);
     long task = admittedTask(queue.project(), 1, 1);
