@@ -57,6 +57,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class TwoServersIT {
 
   private static final int LEASE_SECONDS = 10;
+
   /**
    * Issue 11 names 2,000 tasks (-Drota.it.pair.tasks=2000). The default is smaller: fabric8's mock
    * API server, which keeps every ended Pod, serves the Pod lists of two servers' reconcilers and
@@ -154,8 +155,7 @@ class TwoServersIT {
   void both_servers_recover_from_a_postgresql_restart_without_losing_or_repeating_a_task()
       throws Exception {
     List<Long> ids = submit(TASKS_ACROSS_RESTART);
-    awaitCount(
-        "SELECT count(*) FROM queue.dispatches WHERE task_id = ANY(?)", ids, ids.size() / 4);
+    awaitCount("SELECT count(*) FROM queue.dispatches WHERE task_id = ANY(?)", ids, ids.size() / 4);
 
     Instant stopped = Instant.now();
     database.close();
