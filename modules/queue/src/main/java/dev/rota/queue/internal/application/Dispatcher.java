@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -31,6 +32,13 @@ public class Dispatcher {
   private final DispatchRepository claims = new DispatchRepository();
   private final String worker = "dispatch-" + UUID.randomUUID();
   private volatile Claim cursor;
+
+  /**
+   * The claims this instance is working on: the heartbeat renews these only. A claim a failed round
+   * left behind (the database went away between claim and record) must run out and be reaped, not
+   * be renewed for as long as the instance lives.
+   */
+  private final Set<Long> held = ConcurrentHashMap.newKeySet();
 
   @Inject Transactions transactions;
   @Inject TaskReconciler pods;
@@ -69,29 +77,34 @@ public class Dispatcher {
   public int dispatchAll() {
     int dispatched = 0;
     for (List<Claim> batch = claim(); !batch.isEmpty(); batch = claim()) {
-      List<Claim> made = new ArrayList<>();
-      for (Claim claim : batch) {
-        if (createPods(claim)) {
-          made.add(claim);
+      try {
+        List<Claim> made = new ArrayList<>();
+        for (Claim claim : batch) {
+          if (createPods(claim)) {
+            made.add(claim);
+          }
         }
+        dispatched += complete(made).size();
+      } finally {
+        abandon(batch); // after a failure, what is left runs out and the reaper returns it
       }
-      dispatched += complete(made).size();
     }
     return dispatched;
   }
 
   /**
-   * Claims one batch, continuing after this worker's previous claim. Starting from the head every
-   * time would walk the index entries of every task claimed since the oldest open snapshot began
-   * (QueueBenchmark, part 4); a task that falls behind the cursor (a reaped claim, a backoff, an
-   * admission that committed late) is claimed after the next {@link #rewind()}, one tick at most.
+   * Claims one batch, continuing after this worker's previous claim; the heartbeat keeps it until
+   * it is dispatched or abandoned. Starting from the head every time would walk the index entries
+   * of every task claimed since the oldest open snapshot began (QueueBenchmark, part 4); a task
+   * that falls behind the cursor (a reaped claim, a backoff, an admission that committed late) is
+   * claimed after the next {@link #rewind()}, one tick at most.
    */
   public List<Claim> claim() {
     Duration lease = Duration.ofSeconds(leaseSeconds);
     Claim after = cursor;
     List<Claim> claimed =
-        transactions.write(
-            QueueActors.DISPATCH, c -> claims.claim(c, worker, batch, lease, after));
+        transactions.write(QueueActors.DISPATCH, c -> claims.claim(c, worker, batch, lease, after));
+    claimed.forEach(claim -> held.add(claim.taskId()));
     if (!claimed.isEmpty()) {
       cursor = claimed.get(claimed.size() - 1);
     }
@@ -107,9 +120,20 @@ public class Dispatcher {
     cursor = null;
   }
 
+  /**
+   * Stops renewing these claims: unless recorded, their leases run out and the reaper frees them.
+   */
+  void abandon(List<Claim> claimed) {
+    claimed.forEach(claim -> held.remove(claim.taskId()));
+  }
+
   /** Dispatches one claimed task; whether the dispatch was recorded. */
   public boolean dispatch(Claim claim) {
-    return createPods(claim) && !complete(List.of(claim)).isEmpty();
+    try {
+      return createPods(claim) && !complete(List.of(claim)).isEmpty();
+    } finally {
+      abandon(List.of(claim));
+    }
   }
 
   /** Creates the claimed task's Pods; on failure gives the claim back with a backoff. */
@@ -148,10 +172,15 @@ public class Dispatcher {
         });
   }
 
-  /** Renews this instance's claims; returns how many. */
+  /** Renews the claims this instance is working on; returns how many. */
   public int heartbeat() {
+    Long[] working = held.toArray(Long[]::new);
+    if (working.length == 0) {
+      return 0;
+    }
     return transactions.write(
-        QueueActors.DISPATCH, c -> claims.heartbeat(c, worker, Duration.ofSeconds(leaseSeconds)));
+        QueueActors.DISPATCH,
+        c -> claims.heartbeat(c, worker, working, Duration.ofSeconds(leaseSeconds)));
   }
 
   /** Returns expired claims to the queue; returns the tasks concerned. */

@@ -12,8 +12,10 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.net.HttpURLConnection;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -65,17 +67,30 @@ public class GpuQuotaReconciler implements Reconciler {
 
   /**
    * Sets the namespace's GPU quota to what Rota has admitted there now; a node that is gone has no
-   * namespace left to hold one.
+   * namespace left to hold one. Two instances dispatching into one namespace write the quota at the
+   * same moment: the loser of the optimistic lock reads the database again and retries, rather than
+   * failing its dispatch into a backoff. A write based on an older read is put right by the next
+   * reconcile, which the informer on the quota asks for.
    */
   void apply(long nodeId) {
-    Optional<Integer> gpus =
-        transactions.read(
-            c ->
-                tasks.namespaced(c, nodeId)
-                    ? Optional.of(tasks.activeGpus(c, nodeId))
-                    : Optional.<Integer>empty());
-    if (gpus.isPresent()) {
-      new ClusterApply(kubernetes).apply(quota(NamespaceName.of(nodeId), gpus.get()));
+    for (int attempt = 1; ; attempt++) {
+      Optional<Integer> gpus =
+          transactions.read(
+              c ->
+                  tasks.namespaced(c, nodeId)
+                      ? Optional.of(tasks.activeGpus(c, nodeId))
+                      : Optional.<Integer>empty());
+      if (gpus.isEmpty()) {
+        return;
+      }
+      try {
+        new ClusterApply(kubernetes).apply(quota(NamespaceName.of(nodeId), gpus.get()));
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt == 3) {
+          throw e;
+        }
+      }
     }
   }
 

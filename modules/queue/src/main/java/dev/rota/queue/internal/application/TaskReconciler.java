@@ -158,16 +158,25 @@ public class TaskReconciler implements Reconciler {
       finish(task, "failed", "pod-lost");
     } else if (complete
         && byReplica.values().stream().allMatch(p -> "Succeeded".equals(phase(p)))) {
+      // Every replica ran: a task whose Running phase went unseen (a short run, a slow watch) is
+      // recorded as running first, so its history says that it ran.
+      if (task.state().equals("admitted")) {
+        running(task);
+      }
       finish(task, "succeeded", "completed");
     } else if (complete
         && task.state().equals("admitted")
         && byReplica.values().stream()
             .allMatch(p -> "Running".equals(phase(p)) || "Succeeded".equals(phase(p)))) {
-      Optional<Instant> submitted =
-          transactions.write(QueueActors.PODS, c -> tasks.running(c, task.id(), task.attempt()));
-      if (submitted.isPresent() && metrics != null) {
-        metrics.submitToRunning(Duration.between(submitted.get(), Instant.now()));
-      }
+      running(task);
+    }
+  }
+
+  private void running(PodSource task) {
+    Optional<Instant> submitted =
+        transactions.write(QueueActors.PODS, c -> tasks.running(c, task.id(), task.attempt()));
+    if (submitted.isPresent() && metrics != null) {
+      metrics.submitToRunning(Duration.between(submitted.get(), Instant.now()));
     }
   }
 
@@ -188,7 +197,7 @@ public class TaskReconciler implements Reconciler {
   private void delete(List<Pod> pods, Predicate<Pod> which) {
     pods.stream()
         .filter(which)
-        .filter(pod -> !ENDED.contains(phase(pod)))
+        .filter(pod -> !ended(pod))
         .forEach(pod -> kubernetes.resource(pod).delete());
   }
 
@@ -214,7 +223,7 @@ public class TaskReconciler implements Reconciler {
         .list()
         .getItems()
         .stream()
-        .filter(pod -> !ENDED.contains(phase(pod)))
+        .filter(pod -> !ended(pod))
         .map(pod -> label(pod, TaskPodManifests.TASK_ID))
         .filter(id -> id != null && id.matches("\\d{1,18}"))
         .forEach(keys::add);
@@ -235,6 +244,12 @@ public class TaskReconciler implements Reconciler {
   private static String label(Pod pod, String name) {
     Map<String, String> labels = pod.getMetadata().getLabels();
     return labels == null ? null : labels.get(name);
+  }
+
+  /** A Pod just created has no status, hence no phase, yet: it has not ended. */
+  private static boolean ended(Pod pod) {
+    String phase = phase(pod);
+    return phase != null && ENDED.contains(phase);
   }
 
   private static String phase(Pod pod) {

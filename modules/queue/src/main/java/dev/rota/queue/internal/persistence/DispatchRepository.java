@@ -50,11 +50,15 @@ public class DispatchRepository {
   private static final String AFTER =
       "AND (admitted_at, id) > (?, ?)                       -- 1 last admitted_at, 2 its id";
 
-  /** Renews every live claim of the worker; a claim already reaped stays lost. */
+  /**
+   * Renews the live claims of the worker that it is still working on; a claim already reaped stays
+   * lost, and one it left behind runs out.
+   */
   private static final String HEARTBEAT =
       """
       UPDATE queue.tasks SET claim_expires_at = now() + make_interval(secs => ?) -- 1 lease (s)
        WHERE claimed_by = ? AND claim_expires_at > now()                       -- 2 the worker
+         AND id = ANY(?)                                                       -- 3 its tasks
       """;
 
   /** Returns the work of claims whose lease ran out: their worker is gone or stuck. */
@@ -124,10 +128,12 @@ public class DispatchRepository {
   }
 
   /** Returns how many claims the heartbeat renewed. */
-  public int heartbeat(Connection c, String worker, Duration lease) throws SQLException {
+  public int heartbeat(Connection c, String worker, Long[] tasks, Duration lease)
+      throws SQLException {
     try (PreparedStatement renew = c.prepareStatement(HEARTBEAT)) {
       renew.setDouble(1, lease.toMillis() / 1000.0);
       renew.setString(2, worker);
+      renew.setArray(3, c.createArrayOf("bigint", tasks));
       return renew.executeUpdate();
     }
   }

@@ -27,24 +27,30 @@ public class TaskPodsRepository {
   private static final String PLACEMENTS =
       "SELECT replica, node_name, gpus FROM queue.placements WHERE task_id = ? ORDER BY replica";
 
-  /** Every replica of the attempt runs: admitted → running. */
+  /**
+   * Every replica of the attempt runs: admitted → running. Only once the dispatch is recorded: Pods
+   * made by a worker whose claim ran out (it died or stalled) wait for the worker that dispatches
+   * the attempt again and records it; that record enqueues this reconcile.
+   */
   private static final String RUNNING =
       """
       UPDATE queue.tasks SET state = 'running', started_at = now()
        WHERE id = ? AND attempt = ? AND state = 'admitted'     -- 1 task, 2 attempt
+         AND dispatched_at IS NOT NULL
       RETURNING queued_at
       """;
 
   /**
    * The attempt ended (succeeded or failed): the task leaves with its GPUs freed in the same
-   * statement, so the next admission round sees them.
+   * statement, so the next admission round sees them. As for RUNNING, only after the dispatch is
+   * recorded, so that every attempt that ran has its row in queue.dispatches.
    */
   private static final String FINISH =
       """
       WITH finished AS (
         UPDATE queue.tasks SET state = ?, finished_at = now()  -- 1 succeeded | failed
          WHERE id = ? AND attempt = ?                          -- 2 task, 3 attempt
-           AND state IN ('admitted', 'running')
+           AND state IN ('admitted', 'running') AND dispatched_at IS NOT NULL
         RETURNING id)
       , freed AS (
         DELETE FROM queue.placements p USING finished WHERE p.task_id = finished.id)

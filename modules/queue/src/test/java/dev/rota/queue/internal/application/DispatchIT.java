@@ -178,6 +178,32 @@ class DispatchIT {
   }
 
   @Test
+  void a_claim_left_behind_by_a_failed_round_is_not_renewed_and_returns_to_the_queue()
+      throws Exception {
+    queue.node(8);
+    long task = admittedTask(queue.project(), 1, 2);
+    Dispatcher worker = dispatcher(Duration.ofSeconds(1));
+    List<Claim> taken = worker.claim();
+    assertThat(taken).extracting(Claim::taskId).containsExactly(task);
+    // What dispatchAll does when a round fails between claim and record (the database went away):
+    // the living instance must not keep the claim alive with its heartbeat.
+    worker.abandon(taken);
+
+    List<Long> reaped = List.of();
+    for (Instant until = Instant.now().plusSeconds(10);
+        reaped.isEmpty() && Instant.now().isBefore(until); ) {
+      Thread.sleep(200);
+      assertThat(worker.heartbeat()).as("an abandoned claim is not renewed").isZero();
+      reaped = worker.reap();
+    }
+
+    assertThat(reaped).containsExactly(task);
+    worker.rewind(); // the tick reaps, then rewinds the claim's cursor
+    assertThat(worker.dispatchAll()).as("dispatched once its lease ran out").isEqualTo(1);
+    assertThat(podsOf(task)).hasSize(1);
+  }
+
+  @Test
   void a_dispatch_creates_one_pinned_pod_per_replica_and_raises_the_namespace_gpu_quota_first() {
     String node = queue.node(8);
     long project = queue.project();
@@ -298,6 +324,45 @@ class DispatchIT {
     pods.reconcile(String.valueOf(task));
 
     assertThat(podsOf(task)).isEmpty();
+  }
+
+  @Test
+  void pods_that_end_before_their_dispatch_is_recorded_wait_for_the_worker_that_records_it() {
+    queue.node(8);
+    long task = admittedTask(queue.project(), 1, 1);
+    // A worker made the Pod, then lost its claim before recording (killed, or past its lease).
+    assertThat(pods.dispatch(task, 1)).isTrue();
+    setPhase(task, 0, "Succeeded", null);
+
+    pods.reconcile(String.valueOf(task));
+    assertThat(queue.task(task).state())
+        .as("no attempt ends without its dispatch record")
+        .isEqualTo("admitted");
+
+    assertThat(dispatcher(LEASE).dispatchAll()).as("dispatched again and recorded").isEqualTo(1);
+    pods.reconcile(String.valueOf(task));
+
+    assertThat(queue.task(task).state()).isEqualTo("succeeded");
+    assertThat(podsOf(task)).hasSize(1);
+    assertThat(count("SELECT count(*) FROM queue.dispatches WHERE task_id = " + task)).isEqualTo(1);
+  }
+
+  @Test
+  void the_resync_and_a_cancellation_handle_pods_that_have_no_status_yet() {
+    queue.node(8);
+    long task = admittedTask(queue.project(), 1, 1);
+    dispatcher(LEASE).dispatchAll();
+    assertThat(podsOf(task))
+        .as("as created, before any kubelet wrote a status")
+        .allMatch(p -> p.getStatus() == null || p.getStatus().getPhase() == null);
+
+    assertThat(pods.resyncKeys()).contains(String.valueOf(task));
+
+    transactions.write(
+        "submitter",
+        c -> new dev.rota.queue.internal.persistence.TaskRepository().cancel(c, task, "test"));
+    pods.reconcile(String.valueOf(task));
+    assertThat(podsOf(task)).as("the cancelled task's Pod is deleted").isEmpty();
   }
 
   /** Tasks admitted as the admission round would leave them, without their Pods. */
