@@ -57,6 +57,11 @@ public class AdmissionService {
   @ConfigProperty(name = "rota.queue.starvation-seconds", defaultValue = "3600")
   long starvationSeconds;
 
+  /** Tasks that do not fit and may plan preemption in one round, first in admission order. */
+  @Inject
+  @ConfigProperty(name = "rota.queue.preemption-plans-per-round", defaultValue = "20")
+  int preemptionPlans = 20;
+
   /** Decisions one round may make, which bounds how long it holds the pool. */
   @Inject
   @ConfigProperty(name = "rota.queue.admission-max-decisions", defaultValue = "5000")
@@ -83,22 +88,37 @@ public class AdmissionService {
 
   /** One admission round of the pool at {@code at}. */
   public Round admit(String pool, Instant at) {
-    List<String> modes = new ArrayList<>(); // of the admissions, counted once they committed
+    RoundState state = new RoundState();
     Round round =
         transactions.write(
             ACTOR,
             c -> {
-              modes.clear();
-              return admit(c, pool, at, modes);
+              state.reset(preemptionPlans);
+              return admit(c, pool, at, state);
             });
     if (metrics != null) {
-      modes.forEach(mode -> metrics.admitted(pool, mode));
+      state.modes.forEach(mode -> metrics.admitted(pool, mode));
     }
     return round;
   }
 
-  private Round admit(Connection c, String pool, Instant at, List<String> modes)
-      throws SQLException {
+  /**
+   * What a round keeps while it goes: the quota modes of its admissions (counted in metrics once
+   * they committed) and how many preemption plans it may still compute. Planning preemption costs a
+   * statement over the pool's running tasks, so only the first tasks in admission order that do not
+   * fit plan it in a round; the others wait for a later round.
+   */
+  private static final class RoundState {
+    final List<String> modes = new ArrayList<>();
+    int plansLeft;
+
+    void reset(int plans) {
+      modes.clear();
+      plansLeft = plans;
+    }
+  }
+
+  private Round admit(Connection c, String pool, Instant at, RoundState state) throws SQLException {
     if (!admission.tryLockPool(c, pool)) {
       return new Round(true, 0, 0);
     }
@@ -119,7 +139,7 @@ public class AdmissionService {
             blockedAtOrBelow != null && task.priority() <= blockedAtOrBelow
                 ? waits(
                     c, task, new Wait("starving-task-ahead", Map.of("priority", blockedAtOrBelow)))
-                : tryAdmit(c, pending, at, modes);
+                : tryAdmit(c, pending, at, state);
         if (why == null) {
           admitted++;
           continue;
@@ -137,7 +157,7 @@ public class AdmissionService {
   }
 
   /** Admits the task and returns null, or records and returns why it waits. */
-  private String tryAdmit(Connection c, Pending pending, Instant at, List<String> modes)
+  private String tryAdmit(Connection c, Pending pending, Instant at, RoundState state)
       throws SQLException {
     TaskRow task = pending.task();
     PoolStatus status = availability.check(c, task.nodeId(), task.pool(), at);
@@ -169,10 +189,14 @@ public class AdmissionService {
     List<String> nodes = admission.slots(c, pending);
     if (nodes.size() < task.replicas()) {
       Wait wait = doesNotFit(pending, admission.room(c, pending));
+      if (state.plansLeft <= 0) {
+        return waits(c, task, wait);
+      }
+      state.plansLeft--;
       return waits(c, task, preemption.preempt(c, task, wait));
     }
     admission.admit(c, task, nodes, quota.inQuota());
-    modes.add(quota.inQuota() ? "in_quota" : "borrowing");
+    state.modes.add(quota.inQuota() ? "in_quota" : "borrowing");
     return null;
   }
 
