@@ -48,8 +48,13 @@ class ControllerLoopIT {
     try (KubernetesClient cluster = rota.simulatedCluster()) {
       await("the namespace converges", () -> gpuQuota(cluster, namespace).equals("0"));
       await("the role binding converges", () -> bindings(cluster, namespace) == 1);
-      assertThat(RotaClient.ok(rota.get(admin, "/api/v1/nodes/" + project)).getString("sync"))
-          .isEqualTo("synced");
+      // The GPU quota is the queue's reconciler's, so it may land before tenancy's row settles.
+      await(
+          "the node reads synced",
+          () ->
+              RotaClient.ok(rota.get(admin, "/api/v1/nodes/" + project))
+                  .getString("sync")
+                  .equals("synced"));
       double resyncsBefore = resyncs();
 
       cluster.rbac().roleBindings().inNamespace(namespace).delete();
