@@ -16,12 +16,8 @@ import dev.rota.tenancy.internal.application.RoleService.PartyRef;
 import dev.rota.tenancy.internal.persistence.NodeRepository;
 import dev.rota.tenancy.internal.persistence.NodeRow;
 import dev.rota.tenancy.internal.persistence.PartyRepository;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,7 +27,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import javax.sql.DataSource;
 
 /**
  * The controller loop at the scale of a large group: 1,000 projects under one group. Times binding
@@ -49,7 +44,8 @@ public final class ControllerBenchmark {
     int namespaces = Integer.getInteger("rota.bench.namespaces", 1000);
     int threads = Integer.getInteger("rota.bench.workers", 4);
     TestDatabase database = TestDatabase.get();
-    Transactions transactions = new Transactions(pooled(database.dataSource()));
+    Transactions transactions =
+        new Transactions(TestDatabase.perThreadConnections(database.dataSource()));
     try (SimulatedCluster cluster = SimulatedCluster.start(4, 8, List.of("pool-a"))) {
       NamespaceReconciler reconciler = new NamespaceReconciler();
       setField(reconciler, "kubernetes", cluster.client());
@@ -200,43 +196,6 @@ public final class ControllerBenchmark {
           }
           return group;
         });
-  }
-
-  /** One connection per thread, kept open, as a pool would hand out. */
-  private static DataSource pooled(DataSource plain) {
-    ThreadLocal<Connection> mine =
-        ThreadLocal.withInitial(
-            () -> {
-              try {
-                Connection real = plain.getConnection();
-                return (Connection)
-                    Proxy.newProxyInstance(
-                        Connection.class.getClassLoader(),
-                        new Class<?>[] {Connection.class},
-                        (proxy, method, args) -> {
-                          if (method.getName().equals("close")) {
-                            return null;
-                          }
-                          try {
-                            return method.invoke(real, args);
-                          } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                          }
-                        });
-              } catch (SQLException e) {
-                throw new IllegalStateException(e);
-              }
-            });
-    return (DataSource)
-        Proxy.newProxyInstance(
-            DataSource.class.getClassLoader(),
-            new Class<?>[] {DataSource.class},
-            (proxy, method, args) -> {
-              if (method.getName().equals("getConnection")) {
-                return mine.get();
-              }
-              throw new UnsupportedOperationException(method.getName());
-            });
   }
 
   private static void setField(Object target, String name, Object value) throws Exception {

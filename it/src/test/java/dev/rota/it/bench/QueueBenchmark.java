@@ -13,8 +13,6 @@ import dev.rota.queue.internal.persistence.DispatchRepository.Claim;
 import dev.rota.queue.internal.persistence.TaskRepository;
 import dev.rota.queue.internal.persistence.TaskRepository.Submission;
 import dev.rota.scheduling.internal.application.PoolAvailabilityService;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -84,7 +82,7 @@ public final class QueueBenchmark {
 
   private QueueBenchmark(DataSource plain, int workers) {
     this.plain = plain;
-    this.transactions = new Transactions(pooled(plain));
+    this.transactions = new Transactions(TestDatabase.perThreadConnections(plain));
     // Only its outbox is used: complete() enqueues the task for the controller loop.
     this.reconciler = new TaskReconciler(transactions, null, null, new Outbox(), null);
     this.workers = workers;
@@ -1267,42 +1265,5 @@ public final class QueueBenchmark {
 
   private static double seconds(long since) {
     return (System.nanoTime() - since) / 1e9;
-  }
-
-  /** One connection per thread, kept open, as a pool would hand out. */
-  private static DataSource pooled(DataSource plain) {
-    ThreadLocal<Connection> mine =
-        ThreadLocal.withInitial(
-            () -> {
-              try {
-                Connection real = plain.getConnection();
-                return (Connection)
-                    Proxy.newProxyInstance(
-                        Connection.class.getClassLoader(),
-                        new Class<?>[] {Connection.class},
-                        (proxy, method, args) -> {
-                          if (method.getName().equals("close")) {
-                            return null;
-                          }
-                          try {
-                            return method.invoke(real, args);
-                          } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                          }
-                        });
-              } catch (SQLException e) {
-                throw new IllegalStateException(e);
-              }
-            });
-    return (DataSource)
-        Proxy.newProxyInstance(
-            DataSource.class.getClassLoader(),
-            new Class<?>[] {DataSource.class},
-            (proxy, method, args) -> {
-              if (method.getName().equals("getConnection")) {
-                return mine.get();
-              }
-              throw new UnsupportedOperationException(method.getName());
-            });
   }
 }

@@ -10,6 +10,7 @@ import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -98,5 +99,45 @@ public final class TestDatabase {
                   throw new UnsupportedOperationException(method.getName());
                 });
     return new Transactions(single);
+  }
+
+  /**
+   * One connection per thread, kept open, as a pool would hand out: for benchmarks whose threads
+   * run thousands of short transactions each.
+   */
+  public static DataSource perThreadConnections(DataSource plain) {
+    ThreadLocal<Connection> mine =
+        ThreadLocal.withInitial(
+            () -> {
+              try {
+                Connection real = plain.getConnection();
+                return (Connection)
+                    Proxy.newProxyInstance(
+                        Connection.class.getClassLoader(),
+                        new Class<?>[] {Connection.class},
+                        (proxy, method, args) -> {
+                          if (method.getName().equals("close")) {
+                            return null;
+                          }
+                          try {
+                            return method.invoke(real, args);
+                          } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                          }
+                        });
+              } catch (SQLException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    return (DataSource)
+        Proxy.newProxyInstance(
+            DataSource.class.getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("getConnection")) {
+                return mine.get();
+              }
+              throw new UnsupportedOperationException(method.getName());
+            });
   }
 }
