@@ -72,33 +72,8 @@ public final class TestDatabase {
    * tests and benchmarks that run thousands of short transactions in a row from one thread.
    */
   public static Transactions onOneConnection(Connection connection) {
-    Connection keptOpen =
-        (Connection)
-            Proxy.newProxyInstance(
-                Connection.class.getClassLoader(),
-                new Class<?>[] {Connection.class},
-                (proxy, method, args) -> {
-                  if (method.getName().equals("close")) {
-                    return null;
-                  }
-                  try {
-                    return method.invoke(connection, args);
-                  } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                });
-    DataSource single =
-        (DataSource)
-            Proxy.newProxyInstance(
-                DataSource.class.getClassLoader(),
-                new Class<?>[] {DataSource.class},
-                (proxy, method, args) -> {
-                  if (method.getName().equals("getConnection")) {
-                    return keptOpen;
-                  }
-                  throw new UnsupportedOperationException(method.getName());
-                });
-    return new Transactions(single);
+    Connection keptOpen = keptOpen(connection);
+    return new Transactions(handingOut(() -> keptOpen));
   }
 
   /**
@@ -110,32 +85,41 @@ public final class TestDatabase {
         ThreadLocal.withInitial(
             () -> {
               try {
-                Connection real = plain.getConnection();
-                return (Connection)
-                    Proxy.newProxyInstance(
-                        Connection.class.getClassLoader(),
-                        new Class<?>[] {Connection.class},
-                        (proxy, method, args) -> {
-                          if (method.getName().equals("close")) {
-                            return null;
-                          }
-                          try {
-                            return method.invoke(real, args);
-                          } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                          }
-                        });
+                return keptOpen(plain.getConnection());
               } catch (SQLException e) {
                 throw new IllegalStateException(e);
               }
             });
+    return handingOut(mine::get);
+  }
+
+  /** The connection, with {@code close()} doing nothing, as a pooled connection's does. */
+  private static Connection keptOpen(Connection connection) {
+    return (Connection)
+        Proxy.newProxyInstance(
+            Connection.class.getClassLoader(),
+            new Class<?>[] {Connection.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("close")) {
+                return null;
+              }
+              try {
+                return method.invoke(connection, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+  }
+
+  /** A data source whose {@code getConnection()} answers what {@code connections} gives. */
+  private static DataSource handingOut(java.util.function.Supplier<Connection> connections) {
     return (DataSource)
         Proxy.newProxyInstance(
             DataSource.class.getClassLoader(),
             new Class<?>[] {DataSource.class},
             (proxy, method, args) -> {
               if (method.getName().equals("getConnection")) {
-                return mine.get();
+                return connections.get();
               }
               throw new UnsupportedOperationException(method.getName());
             });
