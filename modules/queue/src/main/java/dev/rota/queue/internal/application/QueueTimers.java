@@ -15,6 +15,7 @@ import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.inject.Inject;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -23,7 +24,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Drives the queue on every server instance. A non-persistent EJB timer ticks every {@code
  * rota.queue.tick-millis}: it mirrors the cluster's capacity, renews this instance's dispatch
- * claims (the heartbeat), returns expired claims of any instance (the reaper) and wakes the {@link
+ * claims (the heartbeat), returns expired claims of any instance (the reaper), preempts what the
+ * windows that started keep out of their pools ({@link WindowPreemption}) and wakes the {@link
  * QueueLoop}, which also wakes on LISTEN/NOTIFY. Rounds of one pool never overlap across instances
  * (each takes the pool's lock or leaves it to its holder) and claims never overlap (SKIP LOCKED and
  * leases), so any number of servers is correct. Callbacks run without a container transaction
@@ -46,6 +48,7 @@ public class QueueTimers {
   @Inject CapacitySync capacity;
   @Inject AdmissionService admission;
   @Inject Dispatcher dispatcher;
+  @Inject WindowPreemption windows;
 
   @Inject
   @ConfigProperty(name = "rota.queue.tick-millis", defaultValue = "2000")
@@ -70,6 +73,7 @@ public class QueueTimers {
       dispatcher.heartbeat(); // first: claims must outlive a slow or failing cluster
       dispatcher.reap();
       dispatcher.rewind();
+      windows.preempt(Instant.now()); // before the cluster: the database alone decides it
       capacity.watch(); // informers from the first tick on whose API server answers
       capacity.syncAll();
     } catch (RuntimeException e) {
