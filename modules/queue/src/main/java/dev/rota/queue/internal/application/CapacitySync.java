@@ -16,11 +16,11 @@ import java.util.Map;
 /**
  * Mirrors what the queue needs to know of the cluster into the database in one transaction: every
  * GPU node (pool, allocatable GPUs, Ready, cordoned, GPUs held by Pods Rota did not create) and
- * every PriorityClass. Nodes and classes the cluster no longer has are forgotten; a vanished node
- * that still holds placements is kept, not Ready, until they are gone. Once {@link #watch()} has
- * started informers and their caches are full, the mirror is written from the caches (informer plus
- * the timer's periodic write as the resync); before that, and outside the container, it lists the
- * cluster.
+ * every PriorityClass but Rota's own copies ({@link PriorityClassReconciler}). Nodes and classes
+ * the cluster no longer has are forgotten; a vanished node that still holds placements is kept, not
+ * Ready, until they are gone. Once {@link #watch()} has started informers and their caches are
+ * full, the mirror is written from the caches (informer plus the timer's periodic write as the
+ * resync); before that, and outside the container, it lists the cluster.
  */
 @ApplicationScoped
 public class CapacitySync {
@@ -60,9 +60,12 @@ public class CapacitySync {
     ClusterWatch cache = watching() ? watch : null;
     List<Node> nodes = cache != null ? cache.nodes() : kubernetes.nodes().list().getItems();
     List<PriorityClass> classes =
-        cache != null
-            ? cache.classes()
-            : kubernetes.scheduling().v1().priorityClasses().list().getItems();
+        (cache != null
+                ? cache.classes()
+                : kubernetes.scheduling().v1().priorityClasses().list().getItems())
+            .stream()
+                .filter(c -> !PriorityClassReconciler.isCopy(c)) // Rota's own: no task names them
+                .toList();
     List<Pod> pods =
         cache != null ? cache.pods() : kubernetes.pods().inAnyNamespace().list().getItems();
     Map<String, Integer> foreign = new HashMap<>();

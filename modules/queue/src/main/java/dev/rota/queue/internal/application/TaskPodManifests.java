@@ -19,10 +19,10 @@ import java.util.Map;
 
 /**
  * The Pod of one replica of one attempt: in the task's namespace, pinned to the node its replica
- * was placed on, with the task's PriorityClass, its GPUs as limits (and requests, which Kubernetes
- * requires equal for an extended resource), its volumes' claims mounted and {@code
- * activeDeadlineSeconds} from maxRuntime. The name is derived from task, attempt and replica, so a
- * repeated dispatch creates nothing new.
+ * was placed on, with Rota's copy of the task's PriorityClass (same value, never preempts), its
+ * GPUs as limits (and requests, which Kubernetes requires equal for an extended resource), its
+ * volumes' claims mounted and {@code activeDeadlineSeconds} from maxRuntime. The name is derived
+ * from task, attempt and replica, so a repeated dispatch creates nothing new.
  */
 final class TaskPodManifests {
 
@@ -89,7 +89,7 @@ final class TaskPodManifests {
             .withNewSpec()
             .withNodeName(placement.nodeName())
             .withRestartPolicy("Never")
-            .withPriorityClassName(task.priorityClass())
+            .withPriorityClassName(PriorityClassReconciler.copyOf(task.priorityClass()))
             .withActiveDeadlineSeconds(task.maxRuntimeSeconds())
             .endSpec();
     if (spec.containsKey("volumes")) {

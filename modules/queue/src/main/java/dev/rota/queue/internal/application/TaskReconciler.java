@@ -49,6 +49,7 @@ public class TaskReconciler implements Reconciler {
   @Inject Installation installation;
   @Inject Outbox outbox;
   @Inject GpuQuotaReconciler quota;
+  @Inject PriorityClassReconciler classes;
   @Inject QueueMetrics metrics; // null outside the container
 
   public TaskReconciler() {}
@@ -65,6 +66,7 @@ public class TaskReconciler implements Reconciler {
     this.installation = installation;
     this.outbox = outbox;
     this.quota = quota;
+    this.classes = new PriorityClassReconciler(transactions, kubernetes, installation);
   }
 
   /** Records, in the caller's transaction, that the tasks' Pods must follow a change. */
@@ -73,8 +75,9 @@ public class TaskReconciler implements Reconciler {
   }
 
   /**
-   * Creates the Pods of the attempt, after raising the namespace's GPU quota so that they fit.
-   * Idempotent: a Pod that exists already (an earlier try of this attempt) counts as created.
+   * Creates the Pods of the attempt, after raising the namespace's GPU quota so that they fit and
+   * making sure Rota's copy of the task's PriorityClass exists. Idempotent: a Pod that exists
+   * already (an earlier try of this attempt) counts as created.
    *
    * @return false when the task no longer waits for this attempt's Pods (cancelled meanwhile)
    */
@@ -87,12 +90,14 @@ public class TaskReconciler implements Reconciler {
     }
     PodSource task = found.get();
     quota.apply(task.nodeId());
+    classes.ensure(task.priorityClass());
     for (Placement placement : task.placements()) {
       Pod pod = TaskPodManifests.pod(task, placement, installation.id());
       try {
         kubernetes.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).create();
       } catch (KubernetesClientException e) {
         if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+          classes.forget(task.priorityClass()); // e.g. its class was deleted: check it next time
           throw e;
         }
       }

@@ -2,8 +2,11 @@ package dev.rota.queue.internal.persistence;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The queue's mirror of the cluster: PriorityClasses and GPU nodes as the cluster reports them.
@@ -31,6 +34,14 @@ public class CapacityRepository {
              ready = EXCLUDED.ready, unschedulable = EXCLUDED.unschedulable,
              foreign_gpus = EXCLUDED.foreign_gpus, observed_at = now()
       """;
+
+  private static final String FIND_CLASS =
+      """
+      SELECT name, value, preemption_policy, global_default
+        FROM queue.priority_classes WHERE name = ?                -- 1 the class
+      """;
+
+  private static final String CLASS_NAMES = "SELECT name FROM queue.priority_classes";
 
   private static final String FORGET_CLASSES =
       "DELETE FROM queue.priority_classes WHERE name <> ALL (?::text[])"; // 1 the classes seen
@@ -69,6 +80,32 @@ public class CapacityRepository {
       upsert.setString(3, row.preemptionPolicy());
       upsert.setBoolean(4, row.globalDefault());
       upsert.executeUpdate();
+    }
+  }
+
+  /** The mirrored class of that name. */
+  public Optional<PriorityClassRow> findClass(Connection c, String name) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement(FIND_CLASS)) {
+      select.setString(1, name);
+      try (ResultSet row = select.executeQuery()) {
+        return row.next()
+            ? Optional.of(
+                new PriorityClassRow(
+                    row.getString(1), row.getInt(2), row.getString(3), row.getBoolean(4)))
+            : Optional.empty();
+      }
+    }
+  }
+
+  /** The names of every mirrored class. */
+  public List<String> classNames(Connection c) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement(CLASS_NAMES);
+        ResultSet row = select.executeQuery()) {
+      List<String> names = new ArrayList<>();
+      while (row.next()) {
+        names.add(row.getString(1));
+      }
+      return names;
     }
   }
 

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -204,7 +205,7 @@ class DispatchIT {
   }
 
   @Test
-  void a_dispatch_creates_one_pinned_pod_per_replica_and_raises_the_namespace_gpu_quota_first() {
+  void a_dispatch_raises_the_quota_then_creates_pinned_pods_naming_a_never_preempting_class_copy() {
     String node = queue.node(8);
     long project = queue.project();
     long task = admittedTask(project, 2, 3);
@@ -221,7 +222,7 @@ class DispatchIT {
           .containsEntry("rota.dev/attempt", "1")
           .containsEntry(Installation.LABEL, installation.id());
       assertThat(pod.getSpec().getNodeName()).isEqualTo(node);
-      assertThat(pod.getSpec().getPriorityClassName()).isEqualTo("rota-normal");
+      assertThat(pod.getSpec().getPriorityClassName()).isEqualTo("rota-task-rota-normal");
       assertThat(pod.getSpec().getRestartPolicy()).isEqualTo("Never");
       assertThat(pod.getSpec().getContainers().get(0).getResources().getLimits())
           .containsKey("nvidia.com/gpu");
@@ -237,6 +238,18 @@ class DispatchIT {
     }
     assertThat(gpuQuota(project)).as("what Rota admitted there, borrowing included").isEqualTo("6");
     assertThat(queue.task(task).state()).isEqualTo("admitted");
+    PriorityClass original =
+        kubernetes.scheduling().v1().priorityClasses().withName("rota-normal").get();
+    PriorityClass named =
+        kubernetes.scheduling().v1().priorityClasses().withName("rota-task-rota-normal").get();
+    assertThat(named).as("created before the Pods that name it").isNotNull();
+    assertThat(named.getValue()).as("the original's value").isEqualTo(original.getValue());
+    assertThat(named.getPreemptionPolicy())
+        .as("nothing but Rota preempts for a Rota Pod")
+        .isEqualTo("Never");
+    assertThat(named.getGlobalDefault()).isFalse();
+    assertThat(named.getMetadata().getLabels())
+        .containsEntry(Installation.LABEL, installation.id());
   }
 
   @Test
