@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -58,8 +60,14 @@ class TaskLifecycleIT {
       for (Pod pod : pods) {
         assertThat(pod.getMetadata().getNamespace()).isEqualTo("rota-n" + project);
         assertThat(pod.getSpec().getNodeName()).isNotBlank();
-        assertThat(pod.getSpec().getPriorityClassName()).isEqualTo("rota-normal");
+        assertThat(pod.getSpec().getPriorityClassName()).isEqualTo("rota-task-rota-normal");
       }
+      var copy =
+          cluster.scheduling().v1().priorityClasses().withName("rota-task-rota-normal").get();
+      assertThat(copy.getPreemptionPolicy()).isEqualTo("Never");
+      assertThat(copy.getValue())
+          .isEqualTo(
+              cluster.scheduling().v1().priorityClasses().withName("rota-normal").get().getValue());
       // The quota follows what Rota admitted, borrowing included (its reconciler converges it).
       Eventually.await(
           "the namespace's GPU quota holds the 2 admitted GPUs",
@@ -103,7 +111,87 @@ class TaskLifecycleIT {
     assertThat(reasons(endless)).last().isEqualTo("failed:timeout");
   }
 
+  @Test
+  void a_maintenance_window_that_starts_on_the_pool_preempts_the_task_running_there()
+      throws Exception {
+    long id = submit("pool-b", 1, List.of("sleep", "infinity"), "600", null);
+    waitFor(id, "running");
+    long calendar = poolCalendar("pool-b");
+    Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(3);
+    String window =
+        "/api/v1/calendars/"
+            + calendar
+            + "/windows/"
+            + RotaClient.id(
+                rota.post(
+                    admin,
+                    "/api/v1/calendars/" + calendar + "/windows",
+                    Json.createObjectBuilder()
+                        .add("kind", "maintenance")
+                        .add("label", "maintenance " + suffix)
+                        .add("from", start.toString())
+                        .add("to", start.plusSeconds(120).toString())
+                        .build()
+                        .toString()));
+    try {
+      JsonObject requeued =
+          Eventually.await(
+              "the task is preempted by the window and waits for it to end",
+              () -> {
+                JsonObject task = RotaClient.ok(rota.get(member, "/api/v1/tasks/" + id));
+                return "maintenance".equals(task.getString("waitReason", null)) ? task : null;
+              });
+
+      assertThat(requeued.getString("state")).isEqualTo("pending");
+      assertThat(requeued.getInt("attempt")).isEqualTo(2);
+      assertThat(reasons(id))
+          .containsExactly(
+              "pending:submitted",
+              "admitted:admitted-borrowing",
+              "running:pods-running",
+              "preempting:preempted",
+              "pending:requeued-after-preemption");
+      assertThat(preemptedAt(id)).as("not before the window started").isAfterOrEqualTo(start);
+      try (KubernetesClient cluster = rota.simulatedCluster()) {
+        assertThat(podsOf(cluster, id))
+            .allSatisfy(pod -> assertThat(pod.getStatus().getPhase()).isNotEqualTo("Running"));
+      }
+    } finally {
+      rota.send(admin, "DELETE", window, null);
+      rota.post(member, "/api/v1/tasks/" + id + "/cancel", "{}");
+    }
+  }
+
+  /** The calendar of a pool of the simulated cluster, created on first use. */
+  private long poolCalendar(String pool) {
+    var found = RotaClient.ok(rota.get(admin, "/api/v1/calendars?kind=pool&name=" + pool));
+    var items = found.getJsonArray("items");
+    if (items != null && !items.isEmpty()) {
+      return items.getJsonObject(0).getJsonNumber("id").longValue();
+    }
+    return RotaClient.id(
+        rota.post(
+            admin,
+            "/api/v1/calendars",
+            "{\"kind\":\"pool\",\"name\":\"" + pool + "\",\"timeZone\":\"UTC\"}"));
+  }
+
+  private Instant preemptedAt(long id) {
+    return RotaClient.jsonArray(rota.get(member, "/api/v1/tasks/" + id + "/events"))
+        .getValuesAs(JsonObject.class)
+        .stream()
+        .filter(e -> e.getString("to").equals("preempting"))
+        .map(e -> Instant.parse(e.getString("at")))
+        .findFirst()
+        .orElseThrow();
+  }
+
   private long submit(int replicas, List<String> command, String seconds, String maxRuntime) {
+    return submit("pool-a", replicas, command, seconds, maxRuntime);
+  }
+
+  private long submit(
+      String pool, int replicas, List<String> command, String seconds, String maxRuntime) {
     var container =
         Json.createObjectBuilder()
             .add("image", "registry.example.com/train:1")
@@ -114,7 +202,7 @@ class TaskLifecycleIT {
     var body =
         Json.createObjectBuilder()
             .add("nodeId", project)
-            .add("pool", "pool-a")
+            .add("pool", pool)
             .add("replicas", replicas)
             .add("gpusPerReplica", 1)
             .add("container", container);
