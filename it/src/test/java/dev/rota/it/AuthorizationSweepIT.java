@@ -320,7 +320,7 @@ class AuthorizationSweepIT {
               "pwned-" + who, "victim_" + s + "/team", "/data/victim-" + s + "/pwned-" + who);
       case "POST /api/v1/volumes/{id}/attachments" -> "{\"nodeId\":" + sibling + "}";
       case "PUT /api/v1/nodes/{id}/quota/pools/{pool}" -> "{\"guaranteedGpus\":0,\"gpuLimit\":0}";
-      case "POST /api/v1/tasks" -> taskBody();
+      case "POST /api/v1/tasks", "POST /api/v1/tasks:simulate" -> taskBody();
       default ->
           throw new AssertionError(
               "no plausible body for " + operation.key() + "; add one to the sweep");

@@ -138,13 +138,64 @@ class QueueViewsIT {
         .isEqualTo(withoutInstance(absent).replace("9999999999", "N"));
 
     RotaClient.ok(rota.post(alice, "/api/v1/tasks/" + task + "/cancel", null));
-    assertThat(
-            assertProblem(
-                    rota.get(alice, "/api/v1/tasks/" + task + "/explain"),
-                    409,
-                    "task-state-conflict")
-                .getString("detail"))
-        .contains("cancelled", "only pending tasks wait");
+    JsonObject ended = RotaClient.ok(rota.get(alice, "/api/v1/tasks/" + task + "/explain"));
+    assertThat(ended.getString("state")).isEqualTo("cancelled");
+    assertThat(ended.containsKey("now")).as("it does not wait any more").isFalse();
+    assertThat(ended.getJsonArray("preemptedBy")).isEmpty();
+  }
+
+  @Test
+  void simulate_refuses_exactly_as_submit_does_and_keeps_nothing() {
+    String eve = rota.token(rota.createUser(admin, "eve-" + suffix));
+    String viewer = rota.createUser(admin, "viewer-" + suffix);
+    rota.bind(
+        admin,
+        project,
+        Json.createObjectBuilder().add("user", viewer).add("role", "viewer").build());
+    List<String> bodies =
+        List.of(
+            task(project, 1, 1, null),
+            task(project, 1, 9, null), // larger than any node: 422
+            task(project, 3, 8, null), // more replicas than the pool holds: 422
+            task(project, 0, 1, null), // no replica: 400
+            task(project, 1, 1, "no-such-class"), // 422
+            task(sibling, 1, 1, null), // a node alice may not submit to
+            task(9_999_999_999L, 1, 1, null)); // a node that does not exist
+    List<Long> before = ids(RotaClient.ok(rota.get(admin, "/api/v1/tasks?limit=1")));
+    for (String token : List.of(eve, rota.token(viewer), alice)) {
+      for (String body : bodies) {
+        HttpResponse<String> simulated = rota.post(token, "/api/v1/tasks:simulate", body);
+        if (simulated.statusCode() == 200) {
+          assertThat(token).isEqualTo(alice);
+          assertThat(body).isEqualTo(bodies.get(0));
+          assertThat(RotaClient.json(simulated).getString("outcome"))
+              .isIn("admitted", "preempting", "waiting");
+          continue;
+        }
+        HttpResponse<String> submitted = rota.post(token, "/api/v1/tasks", body);
+        assertThat(simulated.statusCode()).as(body).isEqualTo(submitted.statusCode());
+        assertThat(withoutInstance(RotaClient.json(simulated)))
+            .as(body)
+            .isEqualTo(withoutInstance(RotaClient.json(submitted)));
+      }
+    }
+    assertThat(ids(RotaClient.ok(rota.get(admin, "/api/v1/tasks?limit=1"))))
+        .as("no task was made by a refused submit or any simulate")
+        .isEqualTo(before);
+  }
+
+  private String task(long node, int replicas, int gpus, String priorityClass) {
+    var body =
+        Json.createObjectBuilder()
+            .add("nodeId", node)
+            .add("pool", "pool-a")
+            .add("replicas", replicas)
+            .add("gpusPerReplica", gpus)
+            .add("container", Json.createObjectBuilder().add("image", "busybox"));
+    if (priorityClass != null) {
+      body.add("priorityClass", priorityClass);
+    }
+    return body.build().toString();
   }
 
   @Test

@@ -186,6 +186,124 @@ class TaskLifecycleIT {
         .orElseThrow();
   }
 
+  /**
+   * Issue 12 end to end: two low-priority tasks fill pool-a (2 nodes of 8 GPUs); simulate says
+   * which one a high-priority task would preempt, where; the real submission preempts exactly that
+   * one, its Pods are deleted, the preemptor runs on its node and succeeds, and the victim requeues
+   * and succeeds in its second attempt. Prints the latency from the decision (decided_at) to the
+   * victim's Pods being gone.
+   */
+  @Test
+  void a_high_priority_task_preempts_where_simulate_said_and_its_victim_requeues_and_finishes()
+      throws Exception {
+    long lowA = RotaClient.id(rota.post(member, "/api/v1/tasks", body(8, "rota-low", "20")));
+    long lowB = RotaClient.id(rota.post(member, "/api/v1/tasks", body(8, "rota-low", "20")));
+    waitFor(lowA, "running");
+    waitFor(lowB, "running");
+    String high = body(8, "rota-high", "2");
+
+    JsonObject plan = RotaClient.ok(rota.post(member, "/api/v1/tasks:simulate", high));
+
+    assertThat(plan.getString("outcome")).as(plan.toString()).isEqualTo("preempting");
+    assertThat(plan.getJsonArray("victims")).hasSize(1);
+    JsonObject planned = plan.getJsonArray("victims").getJsonObject(0);
+    long victim = planned.getJsonNumber("taskId").longValue();
+    assertThat(victim).isIn(lowA, lowB);
+    assertThat(planned.getInt("gpusFreed")).isEqualTo(8);
+    assertThat(rota.get(member, "/api/v1/tasks?nodeId=" + project).body())
+        .as("the rehearsal left no task behind")
+        .doesNotContain("rota-high");
+
+    long preemptor = RotaClient.id(rota.post(member, "/api/v1/tasks", high));
+    Instant gone;
+    try (KubernetesClient cluster = rota.simulatedCluster()) {
+      Eventually.await(
+          "the victim is preempting",
+          () ->
+              RotaClient.ok(rota.get(member, "/api/v1/tasks/" + victim))
+                      .getString("state")
+                      .matches("preempting|pending")
+                  ? Boolean.TRUE
+                  : null);
+      while (!attemptPods(cluster, victim, 1).isEmpty()) {
+        Thread.sleep(20);
+      }
+      gone = Instant.now();
+    }
+
+    JsonObject by =
+        RotaClient.ok(rota.get(member, "/api/v1/tasks/" + victim + "/explain"))
+            .getJsonArray("preemptedBy")
+            .getJsonObject(0);
+    Duration latency = Duration.between(Instant.parse(by.getString("at")), gone);
+    System.out.println("ROTA-PREEMPTION-LATENCY decision -> victim's Pods gone: " + latency);
+    assertThat(by.getInt("attempt")).isEqualTo(1);
+    assertThat(by.getJsonNumber("byTaskId").longValue()).isEqualTo(preemptor);
+    assertThat(by.getString("rule")).isEqualTo(planned.getString("rule"));
+    assertThat(by.getString("node")).isEqualTo(planned.getString("node"));
+
+    waitFor(preemptor, "succeeded");
+    assertThat(reasons(preemptor)).contains("running:pods-running", "succeeded:completed");
+    try (KubernetesClient cluster = rota.simulatedCluster()) {
+      assertThat(attemptPods(cluster, preemptor, 1))
+          .extracting(p -> p.getSpec().getNodeName())
+          .as("it ran where simulate said it would preempt (ended Pods are kept)")
+          .containsExactly(planned.getString("node"));
+    }
+    JsonObject finished = waitFor(victim, "succeeded");
+    assertThat(finished.getInt("attempt")).isEqualTo(2);
+    assertThat(reasons(victim))
+        .containsSubsequence(
+            "running:pods-running",
+            "preempting:preempted",
+            "pending:requeued-after-preemption",
+            "running:pods-running",
+            "succeeded:completed");
+
+    String metrics = rota.get("/metrics?scope=application").body();
+    String rule = "rule=\"" + planned.getString("rule") + "\"";
+    assertThat(metricValue(metrics, "rota_queue_preemptions", rule)).isGreaterThanOrEqualTo(1);
+    assertThat(metricValue(metrics, "rota_queue_preemption_lost_gpu_seconds", rule))
+        .as("8 GPUs ran a while before the decision")
+        .isPositive();
+  }
+
+  private String body(int gpus, String priorityClass, String seconds) {
+    return Json.createObjectBuilder()
+        .add("nodeId", project)
+        .add("pool", "pool-a")
+        .add("replicas", 1)
+        .add("gpusPerReplica", gpus)
+        .add("priorityClass", priorityClass)
+        .add(
+            "container",
+            Json.createObjectBuilder()
+                .add("image", "registry.example.com/train:1")
+                .add("env", Json.createObjectBuilder().add("ROTA_SIMULATED_SECONDS", seconds)))
+        .build()
+        .toString();
+  }
+
+  private static List<Pod> attemptPods(KubernetesClient cluster, long id, int attempt) {
+    return podsOf(cluster, id).stream()
+        .filter(
+            p ->
+                String.valueOf(attempt).equals(p.getMetadata().getLabels().get("rota.dev/attempt")))
+        .toList();
+  }
+
+  /** The value of the first line of {@code name} with every label; fails when there is none. */
+  private static double metricValue(String metrics, String name, String... labels) {
+    String line =
+        metrics
+            .lines()
+            .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+            .filter(l -> List.of(labels).stream().allMatch(l::contains))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no " + name + " in " + metrics));
+    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+  }
+
   private long submit(int replicas, List<String> command, String seconds, String maxRuntime) {
     return submit("pool-a", replicas, command, seconds, maxRuntime);
   }

@@ -85,7 +85,30 @@ public class Transactions {
     return run(work, true);
   }
 
+  /**
+   * Runs {@code work} as {@link #write} does, then rolls it back whatever it did: a rehearsal whose
+   * only result is what {@code work} returns. Every row, trigger effect and {@code NOTIFY} goes
+   * with the rollback; sequence values it drew stay drawn (PostgreSQL never rolls them back).
+   */
+  public <T> T rehearse(String actor, Work<T> work) {
+    return run(
+        connection -> {
+          try (PreparedStatement setActor =
+              connection.prepareStatement("SELECT set_config('rota.actor', ?, true)")) {
+            setActor.setString(1, actor); // ?1: who is acting, for the audit triggers
+            setActor.execute();
+          }
+          return work.run(connection);
+        },
+        false,
+        true);
+  }
+
   private <T> T run(Work<T> work, boolean readOnly) {
+    return run(work, readOnly, false);
+  }
+
+  private <T> T run(Work<T> work, boolean readOnly, boolean rollBack) {
     for (int attempt = 1; ; attempt++) {
       try (Connection connection = dataSource().getConnection()) {
         connection.setAutoCommit(false);
@@ -93,7 +116,11 @@ public class Transactions {
         try {
           limitWaits(connection);
           T result = work.run(connection);
-          connection.commit();
+          if (rollBack) {
+            connection.rollback();
+          } else {
+            connection.commit();
+          }
           return result;
         } catch (SQLException | RuntimeException | Error e) {
           connection.rollback();

@@ -103,6 +103,20 @@ public class AdmissionService {
   }
 
   /**
+   * The round that submitting {@code task} would start now, in the caller's transaction, up to and
+   * including the task's own decision: the tasks ahead of it in admission order are decided first,
+   * exactly as a real round would, and the ones behind it cannot change its outcome. Waits for a
+   * round that holds the pool instead of skipping it. Simulate runs this and rolls it back.
+   */
+  public void decideUpTo(Connection c, TaskRow task, Instant at) throws SQLException {
+    RoundState state = new RoundState();
+    state.reset(preemptionPlans);
+    state.stopAfter = task.id();
+    admission.lockPool(c, task.pool());
+    admit(c, task.pool(), at, state);
+  }
+
+  /**
    * What a round keeps while it goes: the quota modes of its admissions (counted in metrics once
    * they committed) and how many preemption plans it may still compute. Planning preemption costs a
    * statement over the pool's running tasks, so only the first tasks in admission order that do not
@@ -111,6 +125,7 @@ public class AdmissionService {
   private static final class RoundState {
     final List<String> modes = new ArrayList<>();
     int plansLeft;
+    Long stopAfter; // a rehearsal ends with this task's decision; the pool is already held
 
     void reset(int plans) {
       modes.clear();
@@ -119,7 +134,7 @@ public class AdmissionService {
   }
 
   private Round admit(Connection c, String pool, Instant at, RoundState state) throws SQLException {
-    if (!admission.tryLockPool(c, pool)) {
+    if (state.stopAfter == null && !admission.tryLockPool(c, pool)) {
       return new Round(true, 0, 0);
     }
     int admitted = 0;
@@ -140,6 +155,10 @@ public class AdmissionService {
                 ? waits(
                     c, task, new Wait("starving-task-ahead", Map.of("priority", blockedAtOrBelow)))
                 : tryAdmit(c, pending, at, state);
+        if (state.stopAfter != null && task.id() == state.stopAfter) {
+          return new Round(
+              false, admitted + (why == null ? 1 : 0), waiting + (why == null ? 0 : 1));
+        }
         if (why == null) {
           admitted++;
           continue;

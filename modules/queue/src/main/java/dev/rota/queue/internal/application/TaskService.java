@@ -63,25 +63,26 @@ public class TaskService {
    * Idempotency-Key returns the task it made the first time.
    */
   public TaskRow submit(Caller caller, Submission submission) {
-    return transactions.write(
-        caller.name(),
-        c -> {
-          authorization.require(c, caller, submission.nodeId(), Role.MEMBER, "submit tasks here");
-          List<String> nodeNames = volumeNodes(c, submission);
-          requireRunnable(c, submission, nodeNames);
-          long id =
-              tasks
-                  .submit(c, submission, nodeNames)
-                  .orElseThrow(
-                      () ->
-                          new TaskCannotRun(
-                              submission.priorityClass() == null
-                                  ? "The cluster has no default PriorityClass; name one."
-                                  : "There is no PriorityClass "
-                                      + submission.priorityClass()
-                                      + " in the cluster."));
-          return tasks.find(c, id).orElseThrow();
-        });
+    return transactions.write(caller.name(), c -> submit(c, caller, submission));
+  }
+
+  /** Submit's checks and insert in the caller's transaction (simulate rehearses it there). */
+  public TaskRow submit(Connection c, Caller caller, Submission submission) throws SQLException {
+    authorization.require(c, caller, submission.nodeId(), Role.MEMBER, "submit tasks here");
+    List<String> nodeNames = volumeNodes(c, submission);
+    requireRunnable(c, submission, nodeNames);
+    long id =
+        tasks
+            .submit(c, submission, nodeNames)
+            .orElseThrow(
+                () ->
+                    new TaskCannotRun(
+                        submission.priorityClass() == null
+                            ? "The cluster has no default PriorityClass; name one."
+                            : "There is no PriorityClass "
+                                + submission.priorityClass()
+                                + " in the cluster."));
+    return tasks.find(c, id).orElseThrow();
   }
 
   public TaskRow get(Caller caller, long id) {

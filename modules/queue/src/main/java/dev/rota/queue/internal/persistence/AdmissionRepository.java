@@ -33,6 +33,10 @@ public class AdmissionRepository {
   private static final String TRY_LOCK_POOL =
       "SELECT pg_try_advisory_xact_lock(hashtextextended('queue.admission:' || ?, 0))"; // 1 pool
 
+  /** The same lock, waited for: a rehearsal (simulate) waits for a round instead of skipping. */
+  private static final String LOCK_POOL =
+      "SELECT pg_advisory_xact_lock(hashtextextended('queue.admission:' || ?, 0))"; // 1 pool
+
   /**
    * Pending tasks of the pool in admission order. SKIP LOCKED: a task being cancelled right now is
    * left for the next round instead of making this one wait.
@@ -183,6 +187,14 @@ public class AdmissionRepository {
         row.next();
         return row.getBoolean(1);
       }
+    }
+  }
+
+  /** Waits (up to the transaction's lock_timeout) until no round holds the pool, then holds it. */
+  public void lockPool(Connection c, String pool) throws SQLException {
+    try (PreparedStatement lock = c.prepareStatement(LOCK_POOL)) {
+      lock.setString(1, pool);
+      lock.execute();
     }
   }
 

@@ -10,9 +10,7 @@ import dev.rota.queue.internal.persistence.TaskQueryRepository.QueueEntry;
 import dev.rota.queue.internal.persistence.TaskQueryRepository.Standing;
 import dev.rota.queue.internal.persistence.TaskRow;
 import dev.rota.scheduling.PoolAvailability.PoolStatus;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import java.io.StringReader;
 import java.time.Instant;
 import java.util.List;
 
@@ -143,22 +141,46 @@ public final class QueueWire {
   }
 
   /**
-   * Why a pending task waits: its place, what the last admission round recorded, and the numbers
-   * now.
+   * What a task is doing and why. A pending task: its place, what the last admission round
+   * recorded, the numbers now and the victims it is preempting ({@code preempting}). A task holding
+   * GPUs: where, and until when minRuntime protects it ({@code runs}). Any task: its preempted
+   * attempts ({@code preemptedBy}). Parts that do not apply are absent.
    */
   public record ExplainView(
       long taskId,
       String pool,
       String state,
-      long position,
-      long queueLength,
+      int attempt,
+      Long position,
+      Long queueLength,
       LastRound lastRound,
-      Now now) {
+      Now now,
+      List<PreemptionWire.VictimView> preempting,
+      PreemptionWire.RunsView runs,
+      List<PreemptionWire.PreemptedByView> preemptedBy) {
     static ExplainView of(Explanation e) {
       TaskRow t = e.task();
+      List<PreemptionWire.PreemptedByView> preemptedBy =
+          e.preemptedBy().stream().map(PreemptionWire.PreemptedByView::of).toList();
+      if (e.standing() == null) {
+        return new ExplainView(
+            t.id(),
+            t.pool(),
+            t.state(),
+            t.attempt(),
+            null,
+            null,
+            null,
+            null,
+            null,
+            e.placement() == null ? null : PreemptionWire.RunsView.of(e.placement(), e.at()),
+            preemptedBy);
+      }
       Standing s = e.standing();
       LastRound last =
-          t.waitReason() == null ? null : new LastRound(t.waitReason(), detail(t.waitDetail()));
+          t.waitReason() == null
+              ? null
+              : new LastRound(t.waitReason(), PreemptionWire.detail(t.waitDetail()));
       CalendarNow calendar = CalendarNow.of(e.calendar());
       QuotaNow quota = QuotaNow.of(e.chain(), e.quota());
       Now now =
@@ -174,16 +196,18 @@ public final class QueueWire {
               calendar,
               quota,
               e.blocking());
-      return new ExplainView(t.id(), t.pool(), t.state(), s.position(), s.queueLength(), last, now);
-    }
-
-    private static JsonObject detail(String json) {
-      if (json == null) {
-        return null;
-      }
-      try (var reader = Json.createReader(new StringReader(json))) {
-        return reader.readObject();
-      }
+      return new ExplainView(
+          t.id(),
+          t.pool(),
+          t.state(),
+          t.attempt(),
+          s.position(),
+          s.queueLength(),
+          last,
+          now,
+          e.victims().stream().map(PreemptionWire.VictimView::of).toList(),
+          null,
+          preemptedBy);
     }
   }
 

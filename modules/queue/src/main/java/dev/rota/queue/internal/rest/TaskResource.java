@@ -63,24 +63,7 @@ public class TaskResource {
   public Response submit(
       @HeaderParam("Idempotency-Key") @Size(min = 1, max = 255) String idempotencyKey,
       @Valid @NotNull SubmitTask request) {
-    List<VolumeMount> mounts = request.mounts();
-    TaskRow task =
-        tasks.submit(
-            caller,
-            new Submission(
-                request.nodeId(),
-                request.pool(),
-                request.replicas(),
-                request.gpusPerReplica(),
-                request.priorityClass(),
-                spec(request.container(), mounts),
-                request.minRuntimeDuration(),
-                request.maxRuntimeDuration(),
-                caller.name(),
-                idempotencyKey,
-                mounts.stream()
-                    .map(m -> new Mount(m.volumeId(), m.mountPath(), m.readOnlyOrDefault()))
-                    .toList()));
+    TaskRow task = tasks.submit(caller, submission(request, caller.name(), idempotencyKey));
     return Response.created(uri.getAbsolutePathBuilder().path(String.valueOf(task.id())).build())
         .entity(TaskView.of(task))
         .build();
@@ -126,8 +109,12 @@ public class TaskResource {
   @GET
   @Path("{id}/explain")
   @Operation(
-      summary = "Why a pending task waits: its place, the last round's reason, the numbers now",
-      description = "A task that is not pending is a 409: it is not waiting.")
+      summary = "What a task is doing and why (viewers of its node)",
+      description =
+          "Pending: its place, the last round's reason, the numbers now and the victims it is"
+              + " preempting. Admitted, running or preempting: the nodes it holds GPUs on and"
+              + " until when minRuntime protects it. Any task: each preempted attempt, by which"
+              + " task (its id only if you can see it), which rule and when.")
   public ExplainView explain(@PathParam("id") long id) {
     return ExplainView.of(queries.explain(caller, id));
   }
@@ -144,6 +131,25 @@ public class TaskResource {
   @Operation(summary = "Cancel a task: your own as a member, any as an administrator of its node")
   public TaskView cancel(@PathParam("id") long id) {
     return TaskView.of(tasks.cancel(caller, id));
+  }
+
+  /** The submission a request asks for, as submit and simulate both take it. */
+  static Submission submission(SubmitTask request, String submittedBy, String idempotencyKey) {
+    List<VolumeMount> mounts = request.mounts();
+    return new Submission(
+        request.nodeId(),
+        request.pool(),
+        request.replicas(),
+        request.gpusPerReplica(),
+        request.priorityClass(),
+        spec(request.container(), mounts),
+        request.minRuntimeDuration(),
+        request.maxRuntimeDuration(),
+        submittedBy,
+        idempotencyKey,
+        mounts.stream()
+            .map(m -> new Mount(m.volumeId(), m.mountPath(), m.readOnlyOrDefault()))
+            .toList());
   }
 
   /**

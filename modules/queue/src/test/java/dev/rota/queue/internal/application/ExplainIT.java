@@ -2,13 +2,17 @@ package dev.rota.queue.internal.application;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.rota.platform.Caller;
 import dev.rota.queue.QueueException.TaskNotFound;
-import dev.rota.queue.QueueException.TaskStateConflict;
 import dev.rota.queue.internal.application.TaskQueries.Explanation;
 import dev.rota.queue.internal.domain.QuotaCheck;
+import dev.rota.queue.internal.persistence.PreemptionRecords.NodeShare;
+import dev.rota.queue.internal.persistence.PreemptionRecords.PreemptedBy;
+import dev.rota.queue.internal.persistence.PreemptionRecords.VictimRecord;
 import dev.rota.queue.internal.persistence.TaskQueryRepository.Standing;
+import dev.rota.queue.internal.persistence.TaskRepository.Submission;
 import dev.rota.scheduling.PoolAvailability;
 import dev.rota.scheduling.PoolAvailability.PoolStatus;
 import dev.rota.scheduling.internal.application.PoolAvailabilityService;
@@ -135,18 +139,97 @@ class ExplainIT {
   }
 
   @Test
-  void a_task_that_does_not_wait_is_a_conflict_and_an_unseen_one_is_not_found() {
-    queue.node(8);
+  void an_admitted_task_learns_where_it_runs_and_until_when_min_runtime_protects_it() {
+    String node = queue.node(8);
     long project = queue.project();
-    long task = queue.submit(project, 1, 1, "rota-normal");
+    Caller member = callers.bound("member", project);
+    long task =
+        new TaskService(queue.transactions(), new AuthorizationService())
+            .submit(
+                member,
+                new Submission(
+                    project,
+                    queue.pool,
+                    1,
+                    2,
+                    "rota-normal",
+                    "{\"container\":{\"image\":\"x\"}}",
+                    Duration.ofMinutes(30),
+                    null,
+                    member.name(),
+                    null))
+            .id();
     admission.admit(queue.pool, Instant.now());
-    TaskQueries queries = queries(new PoolAvailabilityService());
 
-    assertThatThrownBy(() -> queries.explain(Callers.platformAdmin(), task))
-        .isInstanceOf(TaskStateConflict.class)
-        .hasMessageContaining("admitted");
-    assertThatThrownBy(() -> queries.explain(callers.bound("owner", queue.project()), task))
+    Explanation why = queries(new PoolAvailabilityService()).explain(member, task);
+
+    assertThat(why.task().state()).isEqualTo("admitted");
+    assertThat(why.standing()).as("it does not wait").isNull();
+    assertThat(why.blocking()).isNull();
+    assertThat(why.placement().nodes()).containsExactly(new NodeShare(node, 1, 2));
+    assertThat(why.placement().protectedUntil())
+        .isEqualTo(why.placement().admittedAt().plus(Duration.ofMinutes(30)));
+    assertThat(why.preemptedBy()).isEmpty();
+    assertThatThrownBy(
+            () ->
+                queries(new PoolAvailabilityService())
+                    .explain(callers.bound("owner", queue.project()), task))
         .isInstanceOf(TaskNotFound.class)
         .hasMessage(new TaskNotFound(task).getMessage());
+  }
+
+  @Test
+  void a_preempted_task_learns_by_whom_which_rule_and_when_and_its_preemptor_what_it_waits_for() {
+    String node = queue.node(8);
+    long project = queue.child(queue.root(8, null), 8, null);
+    long low = queue.submit(project, 1, 8, "rota-low");
+    admission.admit(queue.pool, Instant.now());
+    long high = queue.submit(project, 1, 8, "rota-high");
+    admission.admit(queue.pool, Instant.now());
+    Caller viewer = callers.bound("viewer", project);
+    TaskQueries queries = queries(new PoolAvailabilityService());
+
+    Explanation victim = queries.explain(viewer, low);
+    Explanation preemptor = queries.explain(viewer, high);
+
+    assertThat(victim.task().state()).isEqualTo("preempting");
+    assertThat(victim.preemptedBy()).hasSize(1);
+    PreemptedBy by = victim.preemptedBy().get(0);
+    assertThat(by.attempt()).isEqualTo(1);
+    assertThat(by.preemptorId()).isEqualTo(high);
+    assertThat(by.rule()).isEqualTo("lower-priority-in-node");
+    assertThat(by.nodeName()).isEqualTo(node);
+    assertThat(by.decidedAt()).isNotNull();
+    assertThat(victim.placement().nodes())
+        .as("its GPUs stay held until its Pods are gone")
+        .containsExactly(new NodeShare(node, 1, 8));
+    assertThat(preemptor.task().waitReason()).isEqualTo("preempting-victims");
+    assertThat(preemptor.victims())
+        .extracting(VictimRecord::taskId, VictimRecord::outstanding, VictimRecord::nodeName)
+        .containsExactly(tuple(low, true, node));
+  }
+
+  @Test
+  void a_preemptor_the_caller_cannot_see_is_named_without_its_id() {
+    queue.node(8);
+    long mine = queue.child(queue.root(8, null), 8, null);
+    long borrower = queue.project();
+    long borrowed = queue.submit(borrower, 1, 8, "rota-high");
+    admission.admit(queue.pool, Instant.now());
+    long reclaimer = queue.submit(mine, 1, 4, "rota-normal");
+    admission.admit(queue.pool, Instant.now());
+
+    Explanation why =
+        queries(new PoolAvailabilityService()).explain(callers.bound("viewer", borrower), borrowed);
+
+    assertThat(why.preemptedBy())
+        .extracting(PreemptedBy::preemptorId, PreemptedBy::preemptorVisible, PreemptedBy::rule)
+        .containsExactly(tuple(null, false, "reclaim-borrowed"));
+    assertThat(
+            queries(new PoolAvailabilityService())
+                .explain(callers.bound("viewer", mine), reclaimer)
+                .victims())
+        .extracting(VictimRecord::taskId, VictimRecord::visible)
+        .containsExactly(tuple(null, false));
   }
 }

@@ -6,6 +6,8 @@ import dev.rota.platform.Installation;
 import dev.rota.platform.Outbox;
 import dev.rota.platform.Transactions;
 import dev.rota.platform.internal.kubernetes.SimulatedCluster;
+import dev.rota.queue.internal.persistence.PreemptionRecords;
+import dev.rota.queue.internal.persistence.PreemptionRecords.RuleTotal;
 import dev.rota.scheduling.internal.application.PoolAvailabilityService;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -150,6 +152,44 @@ class PreemptionLifecycleIT {
     assertThat(queue.task(high).state()).isEqualTo("admitted");
     assertThat(queue.placements(high)).containsExactly(node);
     assertThat(queue.task(urgent).state()).isEqualTo("pending");
+  }
+
+  @Test
+  void the_metrics_count_the_preemption_by_rule_and_the_gpu_seconds_its_victim_had_run() {
+    String node = queue.node(8);
+    long project = queue.child(queue.root(8, null), 8, null);
+    long low = queue.submit(project, 1, 8, "rota-low");
+    admission.admit(queue.pool, Instant.now());
+    dispatcher.dispatchAll();
+    setPhase(low, "Running");
+    long before = System.nanoTime();
+    pods.reconcile(String.valueOf(low));
+    assertThat(queue.task(low).state()).isEqualTo("running");
+    PreemptionRecords records = new PreemptionRecords();
+    PreemptionTotals totals = new PreemptionTotals(transactions, Duration.ZERO, System::nanoTime);
+    RuleTotal was = totals.of("lower-priority-in-node");
+    sleep(Duration.ofMillis(1200));
+
+    queue.submit(project, 1, 8, "rota-high");
+    admission.admit(queue.pool, Instant.now());
+    double elapsed = (System.nanoTime() - before) / 1e9;
+
+    RuleTotal now = totals.of("lower-priority-in-node");
+    assertThat(now.preemptions() - was.preemptions()).isEqualTo(1);
+    assertThat(now.gpuSecondsLost() - was.gpuSecondsLost())
+        .as("8 GPUs times the 1.2 s or more it ran, at most the time since it started")
+        .isBetween(8 * 1.2, 8 * elapsed);
+    assertThat(transactions.read(records::totals)).containsKey("lower-priority-in-node");
+    assertThat(queue.held(node)).isEqualTo(8);
+  }
+
+  private static void sleep(Duration time) {
+    try {
+      Thread.sleep(time.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   private List<Pod> podsOf(long task) {
