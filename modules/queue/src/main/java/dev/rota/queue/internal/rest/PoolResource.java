@@ -38,6 +38,7 @@ public class PoolResource {
 
   @GET
   @Operation(
+      operationId = "listPools",
       summary =
           "Every GPU pool with its nodes, free GPUs and queue depth (platform administrators and"
               + " anyone holding a role somewhere)")
@@ -48,6 +49,7 @@ public class PoolResource {
   @GET
   @Path("{pool}/queue")
   @Operation(
+      operationId = "getPoolQueue",
       summary = "A pool's pending tasks in admission order, with their 1-based positions",
       description =
           "Tasks of nodes the caller cannot see show only position, priority and size. The"

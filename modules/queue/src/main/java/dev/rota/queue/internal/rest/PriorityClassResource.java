@@ -22,7 +22,9 @@ public class PriorityClassResource {
   @Inject PoolQueries pools;
 
   @GET
-  @Operation(summary = "The cluster's PriorityClasses, highest value first (every signed-in user)")
+  @Operation(
+      operationId = "listPriorityClasses",
+      summary = "The cluster's PriorityClasses, highest value first (every signed-in user)")
   public List<PriorityClassView> list() {
     return pools.priorityClasses().stream().map(PriorityClassView::of).toList();
   }

@@ -57,6 +57,7 @@ public class TaskResource {
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(
+      operationId = "submitTask",
       summary =
           "Submit a task into a project or subproject (members); a repeated Idempotency-Key"
               + " returns the task it made the first time")
@@ -88,13 +89,14 @@ public class TaskResource {
 
   @GET
   @Path("{id}")
-  @Operation(summary = "A task (viewers of its node)")
+  @Operation(operationId = "getTask", summary = "A task (viewers of its node)")
   public TaskView get(@PathParam("id") long id) {
     return TaskView.of(tasks.get(caller, id));
   }
 
   @GET
   @Operation(
+      operationId = "listTasks",
       summary = "The tasks of every node you can see, newest first",
       description =
           "nodeId narrows to that node's subtree (404 if you cannot see it); pool, state and"
@@ -126,6 +128,7 @@ public class TaskResource {
   @GET
   @Path("{id}/explain")
   @Operation(
+      operationId = "explainTask",
       summary = "Why a pending task waits: its place, the last round's reason, the numbers now",
       description = "A task that is not pending is a 409: it is not waiting.")
   public ExplainView explain(@PathParam("id") long id) {
@@ -134,14 +137,18 @@ public class TaskResource {
 
   @GET
   @Path("{id}/events")
-  @Operation(summary = "Every transition of a task, with its reason, time and actor")
+  @Operation(
+      operationId = "listTaskEvents",
+      summary = "Every transition of a task, with its reason, time and actor")
   public List<EventView> events(@PathParam("id") long id) {
     return tasks.events(caller, id).stream().map(EventView::of).toList();
   }
 
   @POST
   @Path("{id}/cancel")
-  @Operation(summary = "Cancel a task: your own as a member, any as an administrator of its node")
+  @Operation(
+      operationId = "cancelTask",
+      summary = "Cancel a task: your own as a member, any as an administrator of its node")
   public TaskView cancel(@PathParam("id") long id) {
     return TaskView.of(tasks.cancel(caller, id));
   }

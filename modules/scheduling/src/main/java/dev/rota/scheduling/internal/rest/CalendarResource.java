@@ -60,7 +60,9 @@ public class CalendarResource {
   @Context UriInfo uri;
 
   @POST
-  @Operation(summary = "Create the calendar of a node pool or a node (platform administrators)")
+  @Operation(
+      operationId = "createCalendar",
+      summary = "Create the calendar of a node pool or a node (platform administrators)")
   public Response create(@Valid @NotNull SchedulingRequests.CreateCalendar request) {
     CalendarRow calendar =
         calendars.create(
@@ -72,7 +74,9 @@ public class CalendarResource {
   }
 
   @GET
-  @Operation(summary = "Calendars in id order, optionally of one kind and name")
+  @Operation(
+      operationId = "listCalendars",
+      summary = "Calendars in id order, optionally of one kind and name")
   public Page<CalendarView> list(
       @QueryParam("kind") @Pattern(regexp = "pool|node", message = "must be pool or node")
           String kind,
@@ -89,14 +93,16 @@ public class CalendarResource {
 
   @GET
   @Path("{id}")
-  @Operation(summary = "A calendar by id")
+  @Operation(operationId = "getCalendar", summary = "A calendar by id")
   public CalendarView get(@PathParam("id") long id) {
     return CalendarView.of(calendars.get(id));
   }
 
   @DELETE
   @Path("{id}")
-  @Operation(summary = "Delete a calendar and all its windows (platform administrators)")
+  @Operation(
+      operationId = "deleteCalendar",
+      summary = "Delete a calendar and all its windows (platform administrators)")
   public Response delete(@PathParam("id") long id) {
     calendars.delete(caller, id);
     return Response.noContent().build();
@@ -105,6 +111,7 @@ public class CalendarResource {
   @GET
   @Path("{id}/availability")
   @Operation(
+      operationId = "getCalendarAvailability",
       summary =
           "Whether the calendar is free at an instant (default now), or which window holds it")
   public AvailabilityView availability(@PathParam("id") long id, @QueryParam("at") String at) {
@@ -128,6 +135,7 @@ public class CalendarResource {
   @GET
   @Path("{id}/occurrences")
   @Operation(
+      operationId = "listCalendarOccurrences",
       summary =
           "The occurrences of the calendar's windows between two instants or dates (at most 92"
               + " days)")
@@ -154,6 +162,7 @@ public class CalendarResource {
   @GET
   @Path("{id}/free-slots")
   @Operation(
+      operationId = "listCalendarFreeSlots",
       summary =
           "Free slots of at least min (seconds or ISO-8601 such as PT2H) in the weekly pattern, or"
               + " in the calendar week containing the date week, one-off windows included")

@@ -44,6 +44,7 @@ public class WindowResource {
 
   @POST
   @Operation(
+      operationId = "bookWindow",
       summary =
           "Book a weekly window (start, end: 'Tue 22:00' or seconds of the week) or a one-off"
               + " window (from, to: instants); 409 names the window it overlaps")
@@ -58,6 +59,7 @@ public class WindowResource {
 
   @GET
   @Operation(
+      operationId = "listWindows",
       summary =
           "The calendar's windows in id order; the holder and label of a reservation only to"
               + " callers with a role at the holding node")
@@ -74,7 +76,7 @@ public class WindowResource {
 
   @GET
   @Path("{windowId}")
-  @Operation(summary = "A window by id")
+  @Operation(operationId = "getWindow", summary = "A window by id")
   public WindowView get(
       @PathParam("calendarId") long calendarId, @PathParam("windowId") long windowId) {
     return WindowView.of(windows.get(caller, calendarId, windowId));
@@ -82,7 +84,7 @@ public class WindowResource {
 
   @DELETE
   @Path("{windowId}")
-  @Operation(summary = "Cancel a window (as for booking it)")
+  @Operation(operationId = "cancelWindow", summary = "Cancel a window (as for booking it)")
   public Response cancel(
       @PathParam("calendarId") long calendarId, @PathParam("windowId") long windowId) {
     windows.cancel(caller, calendarId, windowId);

@@ -25,7 +25,9 @@ public class NodeVolumeResource {
   @Inject Caller caller;
 
   @GET
-  @Operation(summary = "Volumes usable at a tenancy node: yours and those of every group above it")
+  @Operation(
+      operationId = "listNodeVolumes",
+      summary = "Volumes usable at a tenancy node: yours and those of every group above it")
   public List<VolumeView> availableAt(@PathParam("id") long nodeId) {
     return volumes.availableAt(caller, nodeId).stream().map(VolumeView::of).toList();
   }

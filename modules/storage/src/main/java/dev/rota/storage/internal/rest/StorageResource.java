@@ -37,6 +37,7 @@ public class StorageResource {
   @GET
   @Path("pools")
   @Operation(
+      operationId = "listPoolRoots",
       summary =
           "The allowed hostPath root of each node pool (platform administrators, and members of"
               + " a project or group)")
@@ -48,6 +49,7 @@ public class StorageResource {
   @Path("pools/{pool}")
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(
+      operationId = "updatePoolRoot",
       summary = "Set a pool's allowed hostPath root (platform administrators)",
       description =
           "A pool the cluster has no node of is refused with 422 unless allowUnknown=true.")
@@ -65,7 +67,9 @@ public class StorageResource {
 
   @GET
   @Path("cluster-nodes/{name}/volumes")
-  @Operation(summary = "Volumes pinned to a cluster node by hostname (platform administrators)")
+  @Operation(
+      operationId = "listClusterNodeVolumes",
+      summary = "Volumes pinned to a cluster node by hostname (platform administrators)")
   public List<VolumeView> pinned(@PathParam("name") String nodeName) {
     return volumes.pinnedTo(caller, nodeName).stream().map(VolumeView::of).toList();
   }

@@ -50,7 +50,9 @@ public class VolumeResource {
   @Context UriInfo uri;
 
   @POST
-  @Operation(summary = "Create a hostPath volume for yourself, or for a group you administer")
+  @Operation(
+      operationId = "createVolume",
+      summary = "Create a hostPath volume for yourself, or for a group you administer")
   public Response create(@Valid @NotNull CreateVolume request) {
     VolumeRow volume =
         volumes.create(
@@ -70,7 +72,7 @@ public class VolumeResource {
   }
 
   @GET
-  @Operation(summary = "The volumes you own or your groups own")
+  @Operation(operationId = "listVolumes", summary = "The volumes you own or your groups own")
   public Page<VolumeView> list(
       @QueryParam("cursor") String cursor,
       @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
@@ -84,14 +86,16 @@ public class VolumeResource {
 
   @GET
   @Path("{id}")
-  @Operation(summary = "A volume")
+  @Operation(operationId = "getVolume", summary = "A volume")
   public VolumeView get(@PathParam("id") long id) {
     return VolumeView.of(volumes.get(caller, id)).with(reconciler.syncState(id));
   }
 
   @DELETE
   @Path("{id}")
-  @Operation(summary = "Delete a volume; an attached one is refused with 409")
+  @Operation(
+      operationId = "deleteVolume",
+      summary = "Delete a volume; an attached one is refused with 409")
   public Response delete(@PathParam("id") long id) {
     volumes.delete(caller, id);
     return Response.noContent().build();
@@ -100,6 +104,7 @@ public class VolumeResource {
   @POST
   @Path("{id}/attachments")
   @Operation(
+      operationId = "attachVolume",
       summary = "Attach the volume to a project or subproject: a PVC bound to exactly its PV")
   public VolumeView attach(@PathParam("id") long id, @Valid @NotNull Attach request) {
     return VolumeView.of(volumes.attach(caller, id, request.nodeId()));
@@ -107,7 +112,7 @@ public class VolumeResource {
 
   @DELETE
   @Path("{id}/attachments/{nodeId}")
-  @Operation(summary = "Detach the volume from the node")
+  @Operation(operationId = "detachVolume", summary = "Detach the volume from the node")
   public Response detach(@PathParam("id") long id, @PathParam("nodeId") long nodeId) {
     volumes.detach(caller, id, nodeId);
     return Response.noContent().build();
@@ -116,7 +121,9 @@ public class VolumeResource {
   @GET
   @Path("{id}/manifests")
   @Produces("application/yaml")
-  @Operation(summary = "The PersistentVolume (and claim, if attached) Rota applies, as YAML")
+  @Operation(
+      operationId = "getVolumeManifests",
+      summary = "The PersistentVolume (and claim, if attached) Rota applies, as YAML")
   public String manifests(@PathParam("id") long id) {
     return volumes.manifests(caller, id);
   }
