@@ -140,9 +140,29 @@ public class VictimRepository {
           JOIN queue.placements pl ON pl.task_id = c.id
           JOIN nodes n ON n.name = pl.node_name AND n.deficit > 0
          GROUP BY n.name, n.deficit, c.id, c.priority, c.quota_mode, c.gpus, c.since, c.rule
+      ), levels AS (  -- per node and priority, what borrowing candidates up to it free there
+        SELECT node_name, deficit, priority,
+               sum(sum(freed)) OVER (PARTITION BY node_name ORDER BY priority) AS freed_to_level
+          FROM freeing WHERE quota_mode = 'borrowing'
+         GROUP BY node_name, deficit, priority
+      ), covered AS (      -- nodes borrowing victims alone free, at the lowest priority they need
+        SELECT node_name, min(priority) AS level
+          FROM levels WHERE freed_to_level >= deficit GROUP BY node_name
+      ), cut AS (
+        -- Borrowing comes first in a node's order, so a node covered by borrowing victims up to
+        -- priority L costs (no in-quota victim, top priority L): cheaper than any node that needs
+        -- in-quota victims or higher priorities. When enough nodes are covered so, only those at
+        -- the cheapest levels can be chosen, and only their borrowing rows up to that level matter:
+        -- the rest is never ranked. Otherwise (no level) every row is.
+        SELECT (SELECT level FROM covered ORDER BY level
+                OFFSET greatest(s.nodes_needed - 1, 0) LIMIT 1) AS level
+          FROM short s
       ), ranked AS (
         SELECT f.*, sum(f.freed) OVER w AS freed_so_far, row_number() OVER w AS position
-          FROM freeing f
+          FROM freeing f, cut
+         WHERE cut.level IS NULL
+            OR (f.quota_mode = 'borrowing' AND f.priority <= cut.level
+                AND f.node_name IN (SELECT node_name FROM covered WHERE level <= cut.level))
         WINDOW w AS (PARTITION BY f.node_name
                      ORDER BY f.quota_mode = 'in_quota', f.priority, f.since DESC, f.id DESC)
       ), needed AS (
