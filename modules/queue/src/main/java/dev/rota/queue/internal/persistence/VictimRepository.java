@@ -159,10 +159,11 @@ public class VictimRepository {
           FROM short s
       ), ranked AS (
         SELECT f.*, sum(f.freed) OVER w AS freed_so_far, row_number() OVER w AS position
-          FROM freeing f, cut
-         WHERE cut.level IS NULL
-            OR (f.quota_mode = 'borrowing' AND f.priority <= cut.level
-                AND f.node_name IN (SELECT node_name FROM covered WHERE level <= cut.level))
+          FROM freeing f
+         WHERE (SELECT level FROM cut) IS NULL           -- uncorrelated: computed once, hashed
+            OR (f.quota_mode = 'borrowing' AND f.priority <= (SELECT level FROM cut)
+                AND f.node_name IN (SELECT node_name FROM covered
+                                     WHERE level <= (SELECT level FROM cut)))
         WINDOW w AS (PARTITION BY f.node_name
                      ORDER BY f.quota_mode = 'in_quota', f.priority, f.since DESC, f.id DESC)
       ), needed AS (
