@@ -135,11 +135,13 @@ public class VictimRepository {
            AND v.id <> ALL (s.ids)
       ), freeing AS (                  -- what each candidate frees on each node short of GPUs
         SELECT n.name AS node_name, n.deficit, c.id, c.priority, c.quota_mode, c.gpus, c.since,
-               c.rule, sum(pl.gpus)::integer AS freed
-          FROM candidates c
-          JOIN queue.placements pl ON pl.task_id = c.id
+               c.rule, pl.freed
+          FROM (SELECT task_id, node_name, sum(gpus)::integer AS freed  -- the candidates' only
+                  FROM queue.placements
+                 WHERE task_id IN (SELECT id FROM candidates)
+                 GROUP BY task_id, node_name) pl
+          JOIN candidates c ON c.id = pl.task_id
           JOIN nodes n ON n.name = pl.node_name AND n.deficit > 0
-         GROUP BY n.name, n.deficit, c.id, c.priority, c.quota_mode, c.gpus, c.since, c.rule
       ), levels AS (  -- per node and priority, what borrowing candidates up to it free there
         SELECT node_name, deficit, priority,
                sum(sum(freed)) OVER (PARTITION BY node_name ORDER BY priority) AS freed_to_level
