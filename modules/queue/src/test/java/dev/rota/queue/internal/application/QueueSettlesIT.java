@@ -49,7 +49,7 @@ class QueueSettlesIT {
   @Test
   void after_every_change_the_queue_settles_and_no_task_preempts_its_preemptor_through_a_chain() {
     long seed = Long.getLong("rota.settle.seed", System.nanoTime());
-    int steps = Integer.getInteger("rota.settle.steps", 120);
+    int steps = Integer.getInteger("rota.settle.steps", 100);
     Random random = new Random(seed);
     String context = "seed " + seed + " (replay with -Drota.settle.seed=" + seed + ")";
     System.out.println("QueueSettlesIT " + context);
@@ -78,7 +78,9 @@ class QueueSettlesIT {
     int maxRounds = 0;
     for (int step = 0; step < steps; step++) {
       String at = context + ", step " + step;
-      for (int s = random.nextInt(5); s > 0; s--) {
+      // about as many completions as submissions: lower-priority work keeps being admitted, and
+      // higher-priority arrivals keep finding it there
+      for (int s = random.nextInt(4); s > 0; s--) {
         int gpr = List.of(1, 2, 4, 8).get(random.nextInt(largest == 8 ? 4 : 3));
         int replicas = random.nextInt(5) == 0 ? 2 + random.nextInt(2) : 1;
         queue.submit(
@@ -91,14 +93,14 @@ class QueueSettlesIT {
       for (long id :
           ids(
               "SELECT id FROM queue.tasks WHERE pool = ? AND state IN ('admitted', 'running')",
-              2)) {
-        if (random.nextBoolean()) {
+              3)) {
+        if (random.nextInt(5) < 3) {
           int attempt = queue.task(id).attempt();
           transactions.write("settle", c -> pods.finish(c, id, attempt, "succeeded", "settle"));
           finished++;
         }
       }
-      if (random.nextInt(5) == 0) {
+      if (random.nextInt(3) == 0) {
         for (long id : ids("SELECT id FROM queue.tasks WHERE pool = ? AND state = 'pending'", 1)) {
           transactions.write("settle", c -> tasks.cancel(c, id, "settle"));
         }
