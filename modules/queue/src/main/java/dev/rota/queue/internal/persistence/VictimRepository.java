@@ -6,13 +6,17 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Preemption as data: which admitted or running tasks a pending task T that does not fit would
  * preempt, found by one statement, and the decision applied in the caller's (admission)
- * transaction. The candidates are locked FOR UPDATE SKIP LOCKED, so two preemptors racing never
- * pick the same victim; the unique (victim, attempt) of queue.preemptions refuses it regardless.
+ * transaction. The statement locks nothing; the victims it chose are then locked FOR UPDATE SKIP
+ * LOCKED, and a victim a racing preemptor took first makes the plan run again without it, so two
+ * preemptors never pick the same victim; the unique (victim, attempt) of queue.preemptions refuses
+ * it regardless.
  */
 public class VictimRepository {
 
@@ -71,11 +75,29 @@ public class VictimRepository {
          WHERE t.id = ? AND t.state = 'pending'                  -- 1 the pending task T
       ), mode AS (
         SELECT ?::text AS t_mode                                 -- 2 T's mode: in_quota | borrowing
+      ), skipped AS (
+        SELECT ?::bigint[] AS ids                  -- 3 victims another preemptor locked first
+      ), reserved AS (      -- RESERVED_FOR_OTHERS for every node at once, from the open decisions
+        SELECT o.node_name,
+               sum(greatest(rp.gpus_per_replica - COALESCE(
+                     (SELECT sum(pl.gpus)
+                        FROM queue.preemptions r2
+                        JOIN queue.tasks rv ON rv.id = r2.victim_id
+                             AND rv.state = 'preempting' AND rv.attempt = r2.victim_attempt
+                        JOIN queue.placements pl
+                             ON pl.task_id = rv.id AND pl.node_name = o.node_name
+                       WHERE r2.preemptor_id = rp.id AND r2.released_at IS NULL), 0), 0)) AS gpus
+          FROM (SELECT DISTINCT r.preemptor_id, r.node_name
+                  FROM queue.preemptions r, preemptor p
+                 WHERE r.released_at IS NULL AND r.preemptor_id <> p.id) o
+          JOIN queue.tasks rp ON rp.id = o.preemptor_id AND rp.state = 'pending'
+         GROUP BY o.node_name
       ), nodes AS (
-        SELECT n.name, p.gpus_per_replica
-                 - (n.allocatable_gpus - n.held_gpus - n.foreign_gpus - %1$s) AS deficit
+        SELECT n.name, p.gpus_per_replica - (n.allocatable_gpus - n.held_gpus - n.foreign_gpus
+                                             - COALESCE(r.gpus, 0)) AS deficit
           FROM queue.cluster_nodes n
           JOIN preemptor p ON n.pool = p.pool
+          LEFT JOIN reserved r ON r.node_name = n.name
          WHERE n.ready AND NOT n.unschedulable
            AND COALESCE(n.name = ANY (p.node_names), true)
       ), short AS (                                              -- replicas without a free slot
@@ -85,36 +107,65 @@ public class VictimRepository {
           FROM preemptor p LEFT JOIN nodes n ON true
          GROUP BY p.replicas
       ), candidates AS (
+        -- (a) T's own project, strictly lower priority (index tasks_active_by_node)
         SELECT v.id, v.priority, v.quota_mode, v.replicas * v.gpus_per_replica AS gpus,
-               COALESCE(v.started_at, v.admitted_at) AS since,
-               CASE WHEN v.node_id = p.node_id AND v.priority < p.priority
-                    THEN 'lower-priority-in-node'
-                    WHEN m.t_mode = 'in_quota' THEN 'reclaim-borrowed'
-                    ELSE 'borrowing-lower-priority' END AS rule
-          FROM queue.tasks v
-          JOIN preemptor p ON v.pool = p.pool AND v.id <> p.id
-          CROSS JOIN mode m
-         WHERE v.state IN ('admitted', 'running')
+               COALESCE(v.started_at, v.admitted_at) AS since, 'lower-priority-in-node' AS rule
+          FROM preemptor p CROSS JOIN mode m CROSS JOIN skipped s
+          JOIN queue.tasks v ON v.node_id = p.node_id AND v.pool = p.pool
+         WHERE v.state IN ('admitted', 'running') AND v.priority < p.priority
+           AND (m.t_mode = 'in_quota' OR v.quota_mode = 'borrowing')
            AND v.admitted_at < now()
            AND (v.min_runtime IS NULL
                 OR COALESCE(v.started_at, v.admitted_at) + v.min_runtime <= now())
-           AND ((v.node_id = p.node_id AND v.priority < p.priority
-                 AND (m.t_mode = 'in_quota' OR v.quota_mode = 'borrowing'))
-                OR (v.quota_mode = 'borrowing' AND m.t_mode = 'in_quota'
-                    AND (v.node_id <> p.node_id OR v.priority < p.priority))
-                OR (v.quota_mode = 'borrowing' AND v.priority < p.priority))
-           FOR UPDATE OF v SKIP LOCKED
-      ), freeing AS (
+           AND v.id <> ALL (s.ids)
+        UNION ALL
+        -- (b) another project's borrowing task, any priority, while T will be in quota; (c) one of
+        -- strictly lower priority while T borrows too (index tasks_borrowing_in_pool, V23)
+        SELECT v.id, v.priority, v.quota_mode, v.replicas * v.gpus_per_replica,
+               COALESCE(v.started_at, v.admitted_at),
+               CASE WHEN m.t_mode = 'in_quota' THEN 'reclaim-borrowed'
+                    ELSE 'borrowing-lower-priority' END
+          FROM preemptor p CROSS JOIN mode m CROSS JOIN skipped s
+          JOIN queue.tasks v ON v.pool = p.pool AND v.quota_mode = 'borrowing'
+         WHERE v.state IN ('admitted', 'running') AND v.node_id <> p.node_id
+           AND (m.t_mode = 'in_quota' OR v.priority < p.priority)
+           AND v.admitted_at < now()
+           AND (v.min_runtime IS NULL
+                OR COALESCE(v.started_at, v.admitted_at) + v.min_runtime <= now())
+           AND v.id <> ALL (s.ids)
+      ), freeing AS (                  -- what each candidate frees on each node short of GPUs
         SELECT n.name AS node_name, n.deficit, c.id, c.priority, c.quota_mode, c.gpus, c.since,
-               c.rule, pl.gpus AS freed
-          FROM candidates c
-          CROSS JOIN LATERAL (SELECT node_name, sum(gpus)::integer AS gpus
-                                FROM queue.placements WHERE task_id = c.id
-                               GROUP BY node_name) pl
+               c.rule, pl.freed
+          FROM (SELECT task_id, node_name, sum(gpus)::integer AS freed  -- the candidates' only
+                  FROM queue.placements
+                 WHERE task_id IN (SELECT id FROM candidates)
+                 GROUP BY task_id, node_name) pl
+          JOIN candidates c ON c.id = pl.task_id
           JOIN nodes n ON n.name = pl.node_name AND n.deficit > 0
+      ), levels AS (  -- per node and priority, what borrowing candidates up to it free there
+        SELECT node_name, deficit, priority,
+               sum(sum(freed)) OVER (PARTITION BY node_name ORDER BY priority) AS freed_to_level
+          FROM freeing WHERE quota_mode = 'borrowing'
+         GROUP BY node_name, deficit, priority
+      ), covered AS (      -- nodes borrowing victims alone free, at the lowest priority they need
+        SELECT node_name, min(priority) AS level
+          FROM levels WHERE freed_to_level >= deficit GROUP BY node_name
+      ), cut AS (
+        -- Borrowing comes first in a node's order, so a node covered by borrowing victims up to
+        -- priority L costs (no in-quota victim, top priority L): cheaper than any node that needs
+        -- in-quota victims or higher priorities. When enough nodes are covered so, only those at
+        -- the cheapest levels can be chosen, and only their borrowing rows up to that level matter:
+        -- the rest is never ranked. Otherwise (no level) every row is.
+        SELECT (SELECT level FROM covered ORDER BY level
+                OFFSET greatest(s.nodes_needed - 1, 0) LIMIT 1) AS level
+          FROM short s
       ), ranked AS (
         SELECT f.*, sum(f.freed) OVER w AS freed_so_far, row_number() OVER w AS position
           FROM freeing f
+         WHERE (SELECT level FROM cut) IS NULL           -- uncorrelated: computed once, hashed
+            OR (f.quota_mode = 'borrowing' AND f.priority <= (SELECT level FROM cut)
+                AND f.node_name IN (SELECT node_name FROM covered
+                                     WHERE level <= (SELECT level FROM cut)))
         WINDOW w AS (PARTITION BY f.node_name
                      ORDER BY f.quota_mode = 'in_quota', f.priority, f.since DESC, f.id DESC)
       ), needed AS (
@@ -148,8 +199,21 @@ public class VictimRepository {
                 FROM victims v JOIN chosen ch USING (node_name)
                ORDER BY v.id, ch.cost) once
        ORDER BY cost, position
+      """;
+
+  /**
+   * The victims the plan chose, locked for this transaction; a victim another preemptor holds (or
+   * that left admitted/running meanwhile) is skipped, and the plan is made again without it.
+   */
+  private static final String LOCK =
       """
-          .formatted(RESERVED_FOR_OTHERS.replace("?", "p.id"));
+      SELECT id FROM queue.tasks
+       WHERE id = ANY (?) AND state IN ('admitted', 'running')   -- 1 the victims planned
+         FOR UPDATE SKIP LOCKED
+      """;
+
+  /** Plans made again at most, each without the victims another preemptor locked first. */
+  private static final int REPLANS = 4;
 
   /** A new decision of T ends the reservations of its earlier ones. */
   private static final String RELEASE =
@@ -213,11 +277,43 @@ public class VictimRepository {
     }
   }
 
-  /** The plan for T if it will be in {@code mode} ("in_quota" or "borrowing") afterwards. */
+  /**
+   * The plan for T if it will be in {@code mode} ("in_quota" or "borrowing") afterwards, its
+   * victims locked. The statement itself locks nothing, so it reads the pool's candidates without a
+   * lock each; only the victims it chose are locked, SKIP LOCKED. A victim taken by a racing
+   * preemptor is left out and the plan made again (at most {@value #REPLANS} times, then nothing),
+   * so two preemptors never pick the same victim.
+   */
   public Plan plan(Connection c, long taskId, String mode) throws SQLException {
+    Set<Long> skipped = new HashSet<>();
+    for (int round = 0; round <= REPLANS; round++) {
+      Plan plan = select(c, taskId, mode, skipped);
+      if (plan.victims().isEmpty()) {
+        return plan;
+      }
+      Set<Long> missing = new HashSet<>(List.of(plan.ids()));
+      try (PreparedStatement lock = c.prepareStatement(LOCK)) {
+        lock.setArray(1, c.createArrayOf("bigint", plan.ids()));
+        try (ResultSet row = lock.executeQuery()) {
+          while (row.next()) {
+            missing.remove(row.getLong(1));
+          }
+        }
+      }
+      if (missing.isEmpty()) {
+        return plan;
+      }
+      skipped.addAll(missing);
+    }
+    return new Plan(List.of(), 0);
+  }
+
+  private Plan select(Connection c, long taskId, String mode, Set<Long> skipped)
+      throws SQLException {
     try (PreparedStatement select = c.prepareStatement(PLAN)) {
       select.setLong(1, taskId);
       select.setString(2, mode);
+      select.setArray(3, c.createArrayOf("bigint", skipped.toArray()));
       List<Victim> victims = new ArrayList<>();
       int candidates = 0;
       try (ResultSet row = select.executeQuery()) {
@@ -240,6 +336,26 @@ public class VictimRepository {
   }
 
   /**
+   * The planning statement's EXPLAIN (ANALYZE, BUFFERS) lines for T in {@code mode}, for the
+   * benchmark and the docs; it runs the statement, so call it in a transaction that is rolled back.
+   */
+  public List<String> explain(Connection c, long taskId, String mode) throws SQLException {
+    try (PreparedStatement select =
+        c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + PLAN)) {
+      select.setLong(1, taskId);
+      select.setString(2, mode);
+      select.setArray(3, c.createArrayOf("bigint", new Long[0]));
+      List<String> lines = new ArrayList<>();
+      try (ResultSet row = select.executeQuery()) {
+        while (row.next()) {
+          lines.add(row.getString(1));
+        }
+      }
+      return lines;
+    }
+  }
+
+  /**
    * Marks the victims preempting (a task_events row each, reason {@code preempted}; the trigger
    * enqueues their Pods' deletion) and records the decision. Their placements stay: their GPUs are
    * held until their Pods are gone.
@@ -257,7 +373,7 @@ public class VictimRepository {
       mark.setArray(1, c.createArrayOf("bigint", plan.ids()));
       int marked = mark.executeUpdate();
       if (marked != plan.victims().size()) {
-        // the candidates were locked by this transaction: anything else is a bug, not a race
+        // plan() locked the victims for this transaction: anything else is a bug, not a race
         throw new SQLException("preempted " + marked + " of " + plan.victims().size() + " victims");
       }
     }
