@@ -64,6 +64,10 @@ public class VictimRepository {
    * then, from the most valuable back, each victim whose GPUs the others already cover is dropped
    * (recursive reprieve). Nodes are ranked by cost: fewest in-quota victims, lowest top priority,
    * fewest GPUs of work lost, fewest victims, then name. Too few nodes covered: no rows at all.
+   *
+   * <p>The candidates are not read pool-wide: per node, an index-only walk of the placements in
+   * victim order (the copies of V24) reads only the first {@code deficit} placements that match the
+   * rules, which hold every row the node's ranking can need.
    */
   private static final String PLAN =
       """
@@ -106,42 +110,45 @@ public class VictimRepository {
                               FILTER (WHERE n.deficit <= 0), 0) AS nodes_needed
           FROM preemptor p LEFT JOIN nodes n ON true
          GROUP BY p.replicas
-      ), candidates AS (
-        -- (a) T's own project, strictly lower priority (index tasks_active_by_node)
-        SELECT v.id, v.priority, v.quota_mode, v.replicas * v.gpus_per_replica AS gpus,
-               COALESCE(v.started_at, v.admitted_at) AS since, 'lower-priority-in-node' AS rule
-          FROM preemptor p CROSS JOIN mode m CROSS JOIN skipped s
-          JOIN queue.tasks v ON v.node_id = p.node_id AND v.pool = p.pool
-         WHERE v.state IN ('admitted', 'running') AND v.priority < p.priority
-           AND (m.t_mode = 'in_quota' OR v.quota_mode = 'borrowing')
-           AND v.admitted_at < now()
-           AND (v.min_runtime IS NULL
-                OR COALESCE(v.started_at, v.admitted_at) + v.min_runtime <= now())
-           AND v.id <> ALL (s.ids)
-        UNION ALL
-        -- (b) another project's borrowing task, any priority, while T will be in quota; (c) one of
-        -- strictly lower priority while T borrows too (index tasks_borrowing_in_pool, V23)
-        SELECT v.id, v.priority, v.quota_mode, v.replicas * v.gpus_per_replica,
-               COALESCE(v.started_at, v.admitted_at),
-               CASE WHEN m.t_mode = 'in_quota' THEN 'reclaim-borrowed'
-                    ELSE 'borrowing-lower-priority' END
-          FROM preemptor p CROSS JOIN mode m CROSS JOIN skipped s
-          JOIN queue.tasks v ON v.pool = p.pool AND v.quota_mode = 'borrowing'
-         WHERE v.state IN ('admitted', 'running') AND v.node_id <> p.node_id
-           AND (m.t_mode = 'in_quota' OR v.priority < p.priority)
-           AND v.admitted_at < now()
-           AND (v.min_runtime IS NULL
-                OR COALESCE(v.started_at, v.admitted_at) + v.min_runtime <= now())
-           AND v.id <> ALL (s.ids)
-      ), freeing AS (                  -- what each candidate frees on each node short of GPUs
-        SELECT n.name AS node_name, n.deficit, c.id, c.priority, c.quota_mode, c.gpus, c.since,
-               c.rule, pl.freed
-          FROM (SELECT task_id, node_name, sum(gpus)::integer AS freed  -- the candidates' only
-                  FROM queue.placements
-                 WHERE task_id IN (SELECT id FROM candidates)
-                 GROUP BY task_id, node_name) pl
-          JOIN candidates c ON c.id = pl.task_id
-          JOIN nodes n ON n.name = pl.node_name AND n.deficit > 0
+      ), walk AS (
+        -- Per node short of GPUs, its first candidates in victim order, read from the index
+        -- placements_victim_order only (V24: each placement carries its task's order keys and what
+        -- the filter needs). Every placement frees at least one GPU, so the first `deficit`
+        -- placements hold every candidate the node's ranking below can need; WITH TIES adds the
+        -- last one's other placements on the node (ties on every key). The rest is never read.
+        -- (a) T's own project, strictly lower priority (in-quota ones only when T will be in
+        -- quota); (b) another project's borrowing task, any priority, while T will be in quota;
+        -- (c) one of strictly lower priority while T borrows too.
+        SELECT n.name AS node_name, n.deficit, w.task_id AS id, w.priority, w.in_quota, w.since,
+               w.project_id, w.task_gpus, sum(w.gpus)::integer AS freed
+          FROM nodes n CROSS JOIN preemptor p CROSS JOIN mode m CROSS JOIN skipped s
+          CROSS JOIN LATERAL (
+            SELECT pl.task_id, pl.priority, pl.in_quota, pl.since, pl.project_id, pl.task_gpus,
+                   pl.gpus
+              FROM queue.placements pl
+             WHERE pl.node_name = n.name AND pl.task_state IN ('admitted', 'running')
+               AND pl.pool = p.pool
+               AND pl.admitted_at < now()
+               AND pl.protected_until <= now()       -- minRuntime elapsed (or none)
+               AND pl.task_id <> ALL (s.ids)
+               AND ((pl.project_id = p.node_id AND pl.priority < p.priority
+                     AND (m.t_mode = 'in_quota' OR NOT pl.in_quota))
+                    OR (NOT pl.in_quota AND pl.project_id <> p.node_id
+                        AND (m.t_mode = 'in_quota' OR pl.priority < p.priority)))
+             ORDER BY pl.in_quota, pl.priority, pl.since DESC, pl.task_id DESC
+             FETCH FIRST n.deficit ROWS WITH TIES) w
+         WHERE n.deficit > 0
+         GROUP BY n.name, n.deficit, w.task_id, w.priority, w.in_quota, w.since, w.project_id,
+                  w.task_gpus
+      ), freeing AS (                  -- what each candidate walked frees on its node
+        SELECT w.node_name, w.deficit, w.id, w.priority,
+               CASE WHEN w.in_quota THEN 'in_quota' ELSE 'borrowing' END AS quota_mode,
+               w.task_gpus AS gpus, w.since,
+               CASE WHEN w.project_id = p.node_id THEN 'lower-priority-in-node'
+                    WHEN m.t_mode = 'in_quota' THEN 'reclaim-borrowed'
+                    ELSE 'borrowing-lower-priority' END AS rule,
+               w.freed
+          FROM walk w CROSS JOIN preemptor p CROSS JOIN mode m
       ), levels AS (  -- per node and priority, what borrowing candidates up to it free there
         SELECT node_name, deficit, priority,
                sum(sum(freed)) OVER (PARTITION BY node_name ORDER BY priority) AS freed_to_level
@@ -194,9 +201,9 @@ public class VictimRepository {
            AND (SELECT count(*) FROM costs) >= s.nodes_needed
       )
       SELECT node_name, id, rule, quota_mode, priority, since, freed, position,
-             (SELECT count(*) FROM candidates)::integer
+             (SELECT count(DISTINCT id) FROM walk)::integer
         FROM (SELECT DISTINCT ON (v.id) v.*, ch.cost       -- a victim on two chosen nodes: once
-                FROM victims v JOIN chosen ch USING (node_name)
+                FROM chosen ch JOIN victims v USING (node_name)
                ORDER BY v.id, ch.cost) once
        ORDER BY cost, position
       """;
@@ -279,10 +286,10 @@ public class VictimRepository {
 
   /**
    * The plan for T if it will be in {@code mode} ("in_quota" or "borrowing") afterwards, its
-   * victims locked. The statement itself locks nothing, so it reads the pool's candidates without a
-   * lock each; only the victims it chose are locked, SKIP LOCKED. A victim taken by a racing
-   * preemptor is left out and the plan made again (at most {@value #REPLANS} times, then nothing),
-   * so two preemptors never pick the same victim.
+   * victims locked. The statement itself locks nothing, so it reads the candidates without a lock
+   * each; only the victims it chose are locked, SKIP LOCKED. A victim taken by a racing preemptor
+   * is left out and the plan made again (at most {@value #REPLANS} times, then nothing), so two
+   * preemptors never pick the same victim.
    */
   public Plan plan(Connection c, long taskId, String mode) throws SQLException {
     Set<Long> skipped = new HashSet<>();
