@@ -38,6 +38,7 @@ public class ProblemResponsesFilter implements OASFilter {
         responses.addAPIResponse(error.getKey(), problem(error.getValue()));
       }
     }
+    RateLimitResponses.document(responses);
     return operation;
   }
 
@@ -46,6 +47,7 @@ public class ProblemResponsesFilter implements OASFilter {
     if (openAPI.getComponents() == null) {
       openAPI.setComponents(OASFactory.createComponents());
     }
+    RateLimitResponses.addComponents(openAPI.getComponents());
     if (openAPI.getComponents().getSchemas() == null
         || !openAPI.getComponents().getSchemas().containsKey("Problem")) {
       openAPI

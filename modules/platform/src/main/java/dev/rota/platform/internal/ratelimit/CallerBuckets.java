@@ -17,8 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * changes no decision. When the map is full, at most once a second a sweep drops the full buckets;
  * if it is still full (more distinct callers active at once than the bound, e.g. a flood from many
  * addresses), the newcomers share one overflow bucket of the same policy until room frees up. So
- * memory stays bounded (about 200 bytes a caller) and callers already known keep their own bucket
- * whatever a flood of new keys does.
+ * memory stays bounded (a few hundred bytes a caller) and callers already known keep their own
+ * bucket whatever a flood of new keys does.
  */
 final class CallerBuckets {
 
