@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
+import dev.rota.platform.internal.security.DevelopmentKeys;
 import jakarta.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPrivateKey;
 import java.time.Duration;
@@ -126,6 +130,27 @@ class FoundationIT {
     String unsigned = new PlainJWT(claims("alice", RotaClient.ISSUER).build()).serialize();
 
     assertProblem(rota.send(rota.authorized("/api/v1/me", unsigned)), 401, "unauthenticated");
+  }
+
+  @Test
+  void a_token_signed_with_hmac_keyed_by_the_servers_public_key_is_401_problem() throws Exception {
+    // RFC 8725 §2.1: a verifier that trusted the token's alg would check this HS256 signature
+    // with the public key as the HMAC secret, and anyone could forge it.
+    byte[] publicKey =
+        Files.readAllBytes(
+            new DevelopmentKeys(
+                    Path.of(System.getProperty("rota.it.data-dir", "target/rota-data")))
+                .publicKeyFile());
+    SignedJWT confused =
+        new SignedJWT(
+            new JWSHeader(JWSAlgorithm.HS256),
+            claims("alice", RotaClient.ISSUER)
+                .audience(System.getenv("ROTA_JWT_AUDIENCE"))
+                .build());
+    confused.sign(new MACSigner(publicKey));
+
+    assertProblem(
+        rota.send(rota.authorized("/api/v1/me", confused.serialize())), 401, "unauthenticated");
   }
 
   @Test

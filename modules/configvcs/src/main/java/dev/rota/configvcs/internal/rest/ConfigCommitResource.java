@@ -50,6 +50,7 @@ public class ConfigCommitResource {
 
   @POST
   @Operation(
+      operationId = "commitConfig",
       summary =
           "Commit whole documents, JSON Merge Patches or JSON Patches to a branch"
               + " (members; main: admins). The branch moves only if it is still at `parent`.")
@@ -73,6 +74,7 @@ public class ConfigCommitResource {
 
   @GET
   @Operation(
+      operationId = "listConfigHistory",
       summary =
           "The first-parent history of a branch, tag or commit, newest first;"
               + " with `path`, only the commits that changed that document")
@@ -101,14 +103,16 @@ public class ConfigCommitResource {
 
   @GET
   @Path("{ref}")
-  @Operation(summary = "The commit a hash, branch or tag names")
+  @Operation(operationId = "getConfigCommit", summary = "The commit a hash, branch or tag names")
   public CommitView show(@PathParam("id") long nodeId, @PathParam("ref") String ref) {
     return CommitView.of(history.commit(caller, nodeId, ref));
   }
 
   @POST
   @Path("{hash}/revert")
-  @Operation(summary = "Undo a commit with a new commit on a branch whose head is `parent`")
+  @Operation(
+      operationId = "revertConfig",
+      summary = "Undo a commit with a new commit on a branch whose head is `parent`")
   @APIResponse(responseCode = "201", description = "The reverting commit")
   @APIResponse(
       responseCode = "409",

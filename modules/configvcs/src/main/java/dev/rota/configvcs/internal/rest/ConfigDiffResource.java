@@ -28,6 +28,7 @@ public class ConfigDiffResource {
 
   @GET
   @Operation(
+      operationId = "diffConfig",
       summary =
           "Each document that differs between two branches, tags or commits, with the"
               + " RFC 6902 JSON Patch from one to the other; `from` defaults to the first parent of `to`")

@@ -42,7 +42,7 @@ public class ConfigRefResource {
   @Context UriInfo uri;
 
   @GET
-  @Operation(summary = "Branches and tags, by name")
+  @Operation(operationId = "listConfigRefs", summary = "Branches and tags, by name")
   public Page<RefView> list(
       @PathParam("id") long nodeId,
       @QueryParam("cursor") String cursor,
@@ -55,7 +55,9 @@ public class ConfigRefResource {
   }
 
   @POST
-  @Operation(summary = "Create a branch or tag at a branch, tag or commit (admins)")
+  @Operation(
+      operationId = "createConfigRef",
+      summary = "Create a branch or tag at a branch, tag or commit (admins)")
   public Response create(@PathParam("id") long nodeId, @Valid @NotNull CreateRef request) {
     RefRow ref =
         refs.create(
@@ -71,14 +73,16 @@ public class ConfigRefResource {
 
   @GET
   @Path("{name}")
-  @Operation(summary = "A branch or tag")
+  @Operation(operationId = "getConfigRef", summary = "A branch or tag")
   public RefView get(@PathParam("id") long nodeId, @PathParam("name") String name) {
     return RefView.of(refs.get(caller, nodeId, RefName.of(name)));
   }
 
   @DELETE
   @Path("{name}")
-  @Operation(summary = "Delete a branch or tag (admins); main cannot be deleted")
+  @Operation(
+      operationId = "deleteConfigRef",
+      summary = "Delete a branch or tag (admins); main cannot be deleted")
   public Response delete(@PathParam("id") long nodeId, @PathParam("name") String name) {
     refs.delete(caller, nodeId, RefName.of(name));
     return Response.noContent().build();

@@ -36,7 +36,7 @@ public class ConfigTreeResource {
 
   @GET
   @Path("{ref}")
-  @Operation(summary = "Every document at a branch, tag or commit")
+  @Operation(operationId = "getConfigTree", summary = "Every document at a branch, tag or commit")
   public Response snapshot(@PathParam("id") long nodeId, @PathParam("ref") String ref) {
     TreeReader.SnapshotAt snapshot = tree.snapshot(caller, nodeId, ref);
     return Response.ok(SnapshotView.of(snapshot))
@@ -47,6 +47,7 @@ public class ConfigTreeResource {
   @GET
   @Path("{ref}/{path: .+}")
   @Operation(
+      operationId = "getConfigDocument",
       summary =
           "One document at a branch, tag or commit: JSON in RFC 8785 canonical form"
               + " (whose SHA-256 is the Config-Blob header), or YAML")

@@ -25,6 +25,7 @@ public class EffectiveConfigResource {
 
   @GET
   @Operation(
+      operationId = "getEffectiveConfig",
       summary =
           "The deep merge of the main heads of the root, every ancestor and the node"
               + " (the node winning; null removes an inherited key), with the node each leaf came from")

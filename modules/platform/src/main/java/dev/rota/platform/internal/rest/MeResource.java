@@ -13,14 +13,14 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** {@code GET /api/v1/me}: who the bearer token says the caller is. */
 @Path("me")
 @RequestScoped
-@Tag(name = "Identity")
+@Tag(name = "Platform")
 public class MeResource {
 
   @Inject Caller caller;
 
   @GET
   @Produces(MediaType.APPLICATION_JSON)
-  @Operation(summary = "The authenticated caller, as Rota sees it")
+  @Operation(operationId = "getMe", summary = "The authenticated caller, as Rota sees it")
   public Caller me() {
     return caller;
   }

@@ -2,6 +2,7 @@ package dev.rota.queue.internal.rest;
 
 import dev.rota.platform.Caller;
 import dev.rota.platform.Page;
+import dev.rota.platform.Problem;
 import dev.rota.queue.internal.application.PoolQueries;
 import dev.rota.queue.internal.rest.QueueWire.PoolView;
 import dev.rota.queue.internal.rest.QueueWire.QueueEntryView;
@@ -10,6 +11,7 @@ import jakarta.inject.Inject;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -19,6 +21,10 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -38,9 +44,19 @@ public class PoolResource {
 
   @GET
   @Operation(
+      operationId = "listPools",
       summary =
           "Every GPU pool with its nodes, free GPUs and queue depth (platform administrators and"
-              + " anyone holding a role somewhere)")
+              + " anyone holding a role somewhere)",
+      description =
+          "The pools as the queue sees the cluster now: each node's allocatable, held and free"
+              + " GPUs, whether it is Ready and schedulable, and how many tasks wait per"
+              + " PriorityClass.")
+  @APIResponse(responseCode = "200", description = "The pools in name order")
+  @APIResponse(
+      responseCode = "403",
+      description = "The caller holds no role anywhere and is no platform administrator",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   public List<PoolView> list() {
     return pools.pools(caller).stream().map(PoolView::of).toList();
   }
@@ -48,14 +64,28 @@ public class PoolResource {
   @GET
   @Path("{pool}/queue")
   @Operation(
+      operationId = "getPoolQueue",
       summary = "A pool's pending tasks in admission order, with their 1-based positions",
       description =
           "Tasks of nodes the caller cannot see show only position, priority and size. The"
               + " cursor resumes after the last position shown; as tasks are admitted meanwhile,"
               + " the rest moves up.")
+  @APIResponse(responseCode = "200", description = "One page of the queue")
+  @APIResponse(
+      responseCode = "403",
+      description = "The caller holds no role anywhere and is no platform administrator",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "404",
+      description = "No GPU pool of this name in the cluster",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   public Page<QueueEntryView> queue(
-      @PathParam("pool") @Pattern(regexp = POOL, message = "must be a pool name") String pool,
-      @QueryParam("cursor") String cursor,
+      @PathParam("pool") @Size(max = 63) @Pattern(regexp = POOL, message = "must be a pool name")
+          String pool,
+      @Parameter(description = "The nextCursor of the previous page; absent for the first")
+          @QueryParam("cursor")
+          @Size(max = TaskWire.CURSOR_MAX)
+          String cursor,
       @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
     String after = Page.decode(cursor);
     return Page.of(

@@ -2,6 +2,7 @@ package dev.rota.queue.internal.rest;
 
 import dev.rota.platform.Caller;
 import dev.rota.platform.Page;
+import dev.rota.platform.Problem;
 import dev.rota.queue.internal.application.TaskQueries;
 import dev.rota.queue.internal.application.TaskService;
 import dev.rota.queue.internal.persistence.TaskQueryRepository.Filter;
@@ -40,6 +41,12 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** GPU tasks: submitted into a project, admitted by the queue, cancelled by their owners. */
@@ -57,12 +64,56 @@ public class TaskResource {
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(
+      operationId = "submitTask",
       summary =
           "Submit a task into a project or subproject (members); a repeated Idempotency-Key"
-              + " returns the task it made the first time")
+              + " returns the task it made the first time",
+      description =
+          "The task asks for replicas x gpusPerReplica GPUs of one pool, placed together (a gang),"
+              + " and waits pending until the queue admits it in priority order within the"
+              + " project's quota and the pool's calendar. Members of the node may submit. Volumes"
+              + " it mounts must be attached at its node.")
+  @APIResponse(
+      responseCode = "201",
+      description = "The task, pending; Location names it",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = TaskView.class),
+              examples = @ExampleObject(name = "pending", value = TaskWire.VIEW_EXAMPLE)))
+  @APIResponse(
+      responseCode = "403",
+      description = "Your role at the node is below member",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "404",
+      description = "No node with this id that you can see",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "422",
+      description =
+          "The task cannot run as asked: unknown pool or PriorityClass, a gang larger than the pool, or a volume not attached at its node",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   public Response submit(
-      @HeaderParam("Idempotency-Key") @Size(min = 1, max = 255) String idempotencyKey,
-      @Valid @NotNull SubmitTask request) {
+      @Parameter(
+              description =
+                  "Any text; a repeat with the same key returns the task the first request made")
+          @HeaderParam("Idempotency-Key")
+          @Size(min = 1, max = 255)
+          String idempotencyKey,
+      @RequestBody(
+              content =
+                  @Content(
+                      mediaType = MediaType.APPLICATION_JSON,
+                      schema = @Schema(implementation = SubmitTask.class),
+                      examples =
+                          @ExampleObject(
+                              name = "training",
+                              summary = "Two replicas of four GPUs with a dataset mounted",
+                              value = TaskWire.SUBMIT_EXAMPLE)))
+          @Valid
+          @NotNull
+          SubmitTask request) {
     List<VolumeMount> mounts = request.mounts();
     TaskRow task =
         tasks.submit(
@@ -88,28 +139,62 @@ public class TaskResource {
 
   @GET
   @Path("{id}")
-  @Operation(summary = "A task (viewers of its node)")
-  public TaskView get(@PathParam("id") long id) {
+  @Operation(
+      operationId = "getTask",
+      summary = "Get a task (viewers of its node)",
+      description = "The task's state, attempt, priority and, while pending, why it waits.")
+  @APIResponse(responseCode = "200", description = "The task")
+  @APIResponse(
+      responseCode = "404",
+      description = "No task with this id that you can see",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  public TaskView get(@PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id) {
     return TaskView.of(tasks.get(caller, id));
   }
 
   @GET
   @Operation(
+      operationId = "listTasks",
       summary = "The tasks of every node you can see, newest first",
       description =
           "nodeId narrows to that node's subtree (404 if you cannot see it); pool, state and"
               + " priorityClass narrow further.")
+  @APIResponse(responseCode = "200", description = "One page of tasks, newest first")
+  @APIResponse(
+      responseCode = "404",
+      description = "No node with this nodeId that you can see",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   public Page<TaskView> list(
-      @QueryParam("nodeId") Long nodeId,
-      @QueryParam("pool") @Pattern(regexp = PoolResource.POOL, message = "must be a pool name")
+      @QueryParam("nodeId") @Min(1) @Max(Long.MAX_VALUE) Long nodeId,
+      @QueryParam("pool")
+          @Size(max = 63)
+          @Pattern(regexp = PoolResource.POOL, message = "must be a pool name")
           String pool,
-      @QueryParam("state") String state,
+      @Parameter(
+              schema =
+                  @Schema(
+                      enumeration = {
+                        "pending",
+                        "admitted",
+                        "running",
+                        "preempting",
+                        "succeeded",
+                        "failed",
+                        "cancelled"
+                      }))
+          @QueryParam("state")
+          @Size(max = 16)
+          String state,
       @QueryParam("priorityClass")
+          @Size(max = 253)
           @Pattern(
               regexp = "[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?",
               message = "must be a PriorityClass name")
           String priorityClass,
-      @QueryParam("cursor") String cursor,
+      @Parameter(description = "The nextCursor of the previous page; absent for the first")
+          @QueryParam("cursor")
+          @Size(max = TaskWire.CURSOR_MAX)
+          String cursor,
       @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
     String after = Page.decode(cursor);
     return Page.of(
@@ -126,23 +211,64 @@ public class TaskResource {
   @GET
   @Path("{id}/explain")
   @Operation(
+      operationId = "explainTask",
       summary = "Why a pending task waits: its place, the last round's reason, the numbers now",
-      description = "A task that is not pending is a 409: it is not waiting.")
-  public ExplainView explain(@PathParam("id") long id) {
+      description =
+          "Its place in the pool's queue, the reason the last admission round recorded, and the"
+              + " pool's numbers now (calendar, quota chain, free GPUs, whether the gang fits). A"
+              + " task that is not pending is a 409: it is not waiting.")
+  @APIResponse(responseCode = "200", description = "Why the task waits")
+  @APIResponse(
+      responseCode = "404",
+      description = "No task with this id that you can see",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "409",
+      description = "The task is not pending",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  public ExplainView explain(@PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id) {
     return ExplainView.of(queries.explain(caller, id));
   }
 
   @GET
   @Path("{id}/events")
-  @Operation(summary = "Every transition of a task, with its reason, time and actor")
-  public List<EventView> events(@PathParam("id") long id) {
+  @Operation(
+      operationId = "listTaskEvents",
+      summary = "List a task's transitions",
+      description =
+          "Every state change of the task in time order, with its reason, attempt, time and"
+              + " actor: submission, admission, start, preemption, retries and the end.")
+  @APIResponse(responseCode = "200", description = "The transitions in time order")
+  @APIResponse(
+      responseCode = "404",
+      description = "No task with this id that you can see",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  public List<EventView> events(@PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id) {
     return tasks.events(caller, id).stream().map(EventView::of).toList();
   }
 
   @POST
   @Path("{id}/cancel")
-  @Operation(summary = "Cancel a task: your own as a member, any as an administrator of its node")
-  public TaskView cancel(@PathParam("id") long id) {
+  @Operation(
+      operationId = "cancelTask",
+      summary = "Cancel a task: your own as a member, any as an administrator of its node",
+      description =
+          "A pending task leaves the queue; an admitted or running one ends and frees its GPUs"
+              + " at once, and its Pods are removed. A task that has already ended is a 409.")
+  @APIResponse(responseCode = "200", description = "The task, cancelled")
+  @APIResponse(
+      responseCode = "403",
+      description = "Another member's task, and you are no administrator of its node",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "404",
+      description = "No task with this id that you can see",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "409",
+      description = "The task has already ended",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  public TaskView cancel(@PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id) {
     return TaskView.of(tasks.cancel(caller, id));
   }
 

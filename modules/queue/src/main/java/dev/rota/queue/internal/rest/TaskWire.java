@@ -18,15 +18,40 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Request and response bodies of the task endpoints. */
 public final class TaskWire {
 
   private TaskWire() {}
 
+  /** The longest cursor a list hands out (a short signed number) with room to spare. */
+  static final int CURSOR_MAX = 200;
+
+  static final String SUBMIT_EXAMPLE =
+      """
+      {"nodeId": 42, "pool": "pool-a", "replicas": 2, "gpusPerReplica": 4,
+       "priorityClass": "research",
+       "container": {"image": "ghcr.io/acme/train:1.4", "command": ["python", "train.py"],
+                     "args": ["--epochs", "10"], "env": {"WANDB_MODE": "offline"}},
+       "maxRuntime": "PT12H",
+       "volumes": [{"volumeId": 7, "mountPath": "/data", "readOnly": true}]}
+      """;
+
+  static final String VIEW_EXAMPLE =
+      """
+      {"id": 1001, "nodeId": 42, "pool": "pool-a", "replicas": 2, "gpusPerReplica": 4,
+       "priorityClass": "research", "priority": 1000, "state": "pending", "attempt": 1,
+       "submittedBy": "alice",
+       "queuedAt": "2026-11-29T10:15:30Z"}
+      """;
+
   /** The container every replica runs. */
   public record Container(
-      @NotBlank @Size(max = 512) String image,
+      @Schema(description = "An OCI image reference", example = "ghcr.io/acme/train:1.4")
+          @NotBlank
+          @Size(max = 512)
+          String image,
       @Size(max = 64) List<@NotNull @Size(max = 4096) String> command,
       @Size(max = 256) List<@NotNull @Size(max = 4096) String> args,
       @Size(max = 128)
@@ -40,7 +65,11 @@ public final class TaskWire {
    * of the container (not under /proc, /sys or /dev).
    */
   public record VolumeMount(
-      @NotNull Long volumeId,
+      @Schema(description = "A volume attached at the task's node")
+          @NotNull
+          @Min(1)
+          @Max(Long.MAX_VALUE)
+          Long volumeId,
       @NotNull
           @Size(max = 256)
           @Pattern(
@@ -66,19 +95,39 @@ public final class TaskWire {
    * nodes of {@code pool}. Runtimes are ISO-8601 durations ({@code PT2H}).
    */
   public record SubmitTask(
-      @NotNull Long nodeId,
-      @NotNull
+      @Schema(description = "The project or subproject the task runs in")
+          @NotNull
+          @Min(1)
+          @Max(Long.MAX_VALUE)
+          Long nodeId,
+      @Schema(description = "The GPU pool whose nodes run the replicas")
+          @NotNull
+          @Size(max = 63)
           @Pattern(regexp = "[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?", message = "must be a pool name")
           String pool,
       @NotNull @Min(1) @Max(256) Integer replicas,
       @NotNull @Min(1) @Max(64) Integer gpusPerReplica,
-      @Pattern(
+      @Schema(description = "A PriorityClass of the cluster; default: the globalDefault one")
+          @Size(max = 253)
+          @Pattern(
               regexp = "[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?",
               message = "must be a PriorityClass name")
           String priorityClass,
       @Valid @NotNull Container container,
-      @Size(max = 32) String minRuntime,
-      @Size(max = 32) String maxRuntime,
+      @Schema(
+              description =
+                  "How long the task runs before it may be preempted: an ISO-8601 duration, more"
+                      + " than zero and at most 366 days",
+              example = "PT1H")
+          @Size(max = 32)
+          String minRuntime,
+      @Schema(
+              description =
+                  "How long the task may run at most: an ISO-8601 duration, more than zero and at"
+                      + " most 366 days",
+              example = "PT12H")
+          @Size(max = 32)
+          String maxRuntime,
       @Size(max = MOST_VOLUMES) List<@Valid @NotNull VolumeMount> volumes) {
 
     /** The mounts, refused when a volume or a path comes twice or a path is the kernel's. */

@@ -2,6 +2,7 @@ package dev.rota.scheduling.internal.rest;
 
 import dev.rota.platform.Caller;
 import dev.rota.platform.Page;
+import dev.rota.platform.Problem;
 import dev.rota.scheduling.internal.application.CalendarService;
 import dev.rota.scheduling.internal.application.CalendarViewService;
 import dev.rota.scheduling.internal.application.CalendarViewService.Occurrences;
@@ -28,6 +29,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
@@ -44,6 +46,12 @@ import jakarta.ws.rs.core.UriInfo;
 import java.time.ZoneId;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Calendars of GPU pools and nodes, and what holds them when. */
@@ -60,8 +68,43 @@ public class CalendarResource {
   @Context UriInfo uri;
 
   @POST
-  @Operation(summary = "Create the calendar of a node pool or a node (platform administrators)")
-  public Response create(@Valid @NotNull SchedulingRequests.CreateCalendar request) {
+  @Operation(
+      operationId = "createCalendar",
+      summary = "Create the calendar of a node pool or a node (platform administrators)",
+      description =
+          "A pool or node has at most one calendar; its windows are read on the calendar's wall"
+              + " clock (timeZone), so a weekly window follows daylight saving time.")
+  @APIResponse(
+      responseCode = "201",
+      description = "The calendar; Location names it",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = CalendarView.class)))
+  @APIResponse(
+      responseCode = "403",
+      description = "The caller is no platform administrator",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "409",
+      description = "The pool or node already has a calendar",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  public Response create(
+      @RequestBody(
+              content =
+                  @Content(
+                      mediaType = MediaType.APPLICATION_JSON,
+                      schema = @Schema(implementation = SchedulingRequests.CreateCalendar.class),
+                      examples =
+                          @ExampleObject(
+                              name = "pool",
+                              summary = "The calendar of pool-a, on Berlin time",
+                              value =
+                                  "{\"kind\": \"pool\", \"name\": \"pool-a\","
+                                      + " \"timeZone\": \"Europe/Berlin\"}")))
+          @Valid
+          @NotNull
+          SchedulingRequests.CreateCalendar request) {
     CalendarRow calendar =
         calendars.create(
             caller, CalendarKind.fromSql(request.kind()), request.name(), request.timeZone());
@@ -72,12 +115,25 @@ public class CalendarResource {
   }
 
   @GET
-  @Operation(summary = "Calendars in id order, optionally of one kind and name")
+  @Operation(
+      operationId = "listCalendars",
+      summary = "List calendars, optionally of one kind and name",
+      description =
+          "Every calendar in id order, a page at a time; kind and name narrow the list (both"
+              + " together find the calendar of one pool or node). Every signed-in user may read"
+              + " them.")
+  @APIResponse(responseCode = "200", description = "One page of calendars")
   public Page<CalendarView> list(
-      @QueryParam("kind") @Pattern(regexp = "pool|node", message = "must be pool or node")
+      @Parameter(schema = @Schema(enumeration = {"pool", "node"}))
+          @QueryParam("kind")
+          @Pattern(regexp = "pool|node", message = "must be pool or node")
           String kind,
-      @QueryParam("name") String name,
-      @QueryParam("cursor") String cursor,
+      @Parameter(description = "The pool's or node's name") @QueryParam("name") @Size(max = 253)
+          String name,
+      @Parameter(description = "The nextCursor of the previous page; absent for the first")
+          @QueryParam("cursor")
+          @Size(max = SchedulingRequests.CURSOR_MAX)
+          String cursor,
       @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
     return Page.of(
         calendars.page(
@@ -89,15 +145,35 @@ public class CalendarResource {
 
   @GET
   @Path("{id}")
-  @Operation(summary = "A calendar by id")
-  public CalendarView get(@PathParam("id") long id) {
+  @Operation(
+      operationId = "getCalendar",
+      summary = "Get a calendar",
+      description = "The calendar's kind, name and time zone.")
+  @APIResponse(responseCode = "200", description = "The calendar")
+  @APIResponse(
+      responseCode = "404",
+      description = "No calendar with this id",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  public CalendarView get(@PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id) {
     return CalendarView.of(calendars.get(id));
   }
 
   @DELETE
   @Path("{id}")
-  @Operation(summary = "Delete a calendar and all its windows (platform administrators)")
-  public Response delete(@PathParam("id") long id) {
+  @Operation(
+      operationId = "deleteCalendar",
+      summary = "Delete a calendar and all its windows (platform administrators)",
+      description = "Every reservation and maintenance window of the calendar goes with it.")
+  @APIResponse(responseCode = "204", description = "Deleted")
+  @APIResponse(
+      responseCode = "403",
+      description = "The caller is no platform administrator",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "404",
+      description = "No calendar with this id",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  public Response delete(@PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id) {
     calendars.delete(caller, id);
     return Response.noContent().build();
   }
@@ -105,9 +181,25 @@ public class CalendarResource {
   @GET
   @Path("{id}/availability")
   @Operation(
-      summary =
-          "Whether the calendar is free at an instant (default now), or which window holds it")
-  public AvailabilityView availability(@PathParam("id") long id, @QueryParam("at") String at) {
+      operationId = "getCalendarAvailability",
+      summary = "Get whether a calendar is free at an instant",
+      description =
+          "Free, reserved or in maintenance at the instant (default now), with the window that"
+              + " holds it; a reservation's holder and label are shown only to callers with a role"
+              + " at the holding node.")
+  @APIResponse(responseCode = "200", description = "Who holds the calendar then")
+  @APIResponse(
+      responseCode = "404",
+      description = "No calendar with this id",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  public AvailabilityView availability(
+      @PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id,
+      @Parameter(
+              description = "An instant with offset, 1970 to 9999; default now",
+              example = "2026-12-01T08:00:00Z")
+          @QueryParam("at")
+          @Size(max = SchedulingRequests.TIME_MAX)
+          String at) {
     Status status = views.at(caller, id, at == null ? null : TimeInput.instant("at", at));
     ZoneId zone = status.calendar().zone();
     Optional<WindowRow> window = status.holding().window();
@@ -128,13 +220,29 @@ public class CalendarResource {
   @GET
   @Path("{id}/occurrences")
   @Operation(
-      summary =
-          "The occurrences of the calendar's windows between two instants or dates (at most 92"
-              + " days)")
+      operationId = "listCalendarOccurrences",
+      summary = "List the occurrences of a calendar's windows in a span",
+      description =
+          "Every occurrence of the calendar's weekly and one-off windows between from and to"
+              + " (instants, or dates meaning their first moment on the calendar's clock; at most"
+              + " 92 days apart), at most 5000 of them, on the calendar's clock.")
+  @APIResponse(responseCode = "200", description = "The occurrences in time order")
+  @APIResponse(
+      responseCode = "404",
+      description = "No calendar with this id",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   public OccurrencesView occurrences(
-      @PathParam("id") long id,
-      @QueryParam("from") @NotNull String from,
-      @QueryParam("to") @NotNull String to) {
+      @PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id,
+      @Parameter(description = "An instant or a date", example = "2027-03-01")
+          @QueryParam("from")
+          @NotNull
+          @Size(max = SchedulingRequests.TIME_MAX)
+          String from,
+      @Parameter(description = "An instant or a date, after from", example = "2027-03-15")
+          @QueryParam("to")
+          @NotNull
+          @Size(max = SchedulingRequests.TIME_MAX)
+          String to) {
     ZoneId zone = calendars.get(id).zone();
     Occurrences found =
         views.occurrences(
@@ -154,13 +262,32 @@ public class CalendarResource {
   @GET
   @Path("{id}/free-slots")
   @Operation(
+      operationId = "listCalendarFreeSlots",
       summary =
           "Free slots of at least min (seconds or ISO-8601 such as PT2H) in the weekly pattern, or"
-              + " in the calendar week containing the date week, one-off windows included")
+              + " in the calendar week containing the date week, one-off windows included",
+      description =
+          "Without week: the free slots of the weekly pattern. With week: those of the calendar"
+              + " week (Monday to Monday on the calendar's clock) containing that date, one-off"
+              + " windows included.")
+  @APIResponse(responseCode = "200", description = "The free slots in time order")
+  @APIResponse(
+      responseCode = "404",
+      description = "No calendar with this id",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   public FreeSlotsView freeSlots(
-      @PathParam("id") long id,
-      @QueryParam("min") @NotNull String min,
-      @QueryParam("week") String week) {
+      @PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id,
+      @Parameter(
+              description = "Shortest slot: seconds (1 to 604800) or an ISO-8601 duration",
+              example = "PT2H")
+          @QueryParam("min")
+          @NotNull
+          @Size(max = SchedulingRequests.TIME_MAX)
+          String min,
+      @Parameter(description = "A date of the week to look at", example = "2026-12-01")
+          @QueryParam("week")
+          @Size(max = SchedulingRequests.TIME_MAX)
+          String week) {
     int minSeconds = TimeInput.weekLength("min", min);
     if (week == null) {
       WeeklySlots slots = views.weeklySlots(id, minSeconds);

@@ -6,6 +6,8 @@ import dev.rota.scheduling.internal.domain.WeekTime;
 import dev.rota.scheduling.internal.domain.WeekWindow;
 import dev.rota.scheduling.internal.domain.WindowKind;
 import dev.rota.scheduling.internal.domain.WindowSpec;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -18,12 +20,47 @@ public final class SchedulingRequests {
 
   private SchedulingRequests() {}
 
+  /** The longest cursor a list hands out (a short signed number) with room to spare. */
+  static final int CURSOR_MAX = 200;
+
+  /** The longest instant, date, weekday time or length the endpoints read. */
+  static final int TIME_MAX = 40;
+
+  /** A calendar's name, as the database's CHECK on calendars has it. */
+  static final String CALENDAR_NAME = "[A-Za-z0-9]([-A-Za-z0-9_.]{0,251}[A-Za-z0-9])?";
+
+  static final String WEEKLY_EXAMPLE =
+      """
+      {"kind": "reservation", "ownerNodeId": 42, "label": "nightly training",
+       "start": "Tue 22:00", "end": "Wed 06:00"}
+      """;
+
+  static final String ONCE_EXAMPLE =
+      """
+      {"kind": "maintenance", "label": "driver upgrade",
+       "from": "2026-12-01T08:00:00Z", "to": "2026-12-01T12:00:00Z"}
+      """;
+
+  static final String VIEW_EXAMPLE =
+      """
+      {"id": 17, "calendarId": 3, "type": "weekly", "kind": "reservation", "ownerNodeId": 42,
+       "label": "nightly training", "start": "Tue 22:00", "end": "Wed 06:00",
+       "startSecond": 165600, "endSecond": 194400, "wraps": false,
+       "from": "2026-11-29T10:15:30Z", "createdAt": "2026-11-29T10:15:30Z"}
+      """;
+
   /** A new calendar for a node pool or a single node. */
   public record CreateCalendar(
-      @NotNull @Pattern(regexp = "pool|node", message = "must be pool or node") String kind,
+      @Schema(enumeration = {"pool", "node"})
+          @NotNull
+          @Pattern(regexp = "pool|node", message = "must be pool or node")
+          String kind,
       @Schema(description = "The pool's label value (pool-a) or the node's name (gpu-node-01)")
           @NotBlank
           @Size(max = 253)
+          @Pattern(
+              regexp = CALENDAR_NAME,
+              message = "must be a pool or node name: letters, digits, '-', '_' and '.'")
           String name,
       @Schema(
               description = "IANA time zone id of the calendar's wall clock",
@@ -42,21 +79,36 @@ public final class SchedulingRequests {
               + " from Monday 00:00 on the calendar's clock; start after end wraps around the"
               + " week's end; 0 to 604800 is the whole week. One-off: from and to as instants.")
   public record CreateWindow(
-      @NotNull
+      @Schema(enumeration = {"reservation", "maintenance"})
+          @NotNull
           @Pattern(
               regexp = "reservation|maintenance",
               message = "must be reservation or maintenance")
           String kind,
       @Schema(description = "The tenancy node holding a reservation; optional for maintenance")
+          @Min(1)
+          @Max(Long.MAX_VALUE)
           Long ownerNodeId,
-      @Size(min = 1, max = 200) String label,
-      @Schema(example = "Tue 22:00") @Size(max = 40) String start,
-      @Schema(example = "Wed 06:00") @Size(max = 40) String end,
+      @Schema(description = "Shown to callers with a role at the holding node")
+          @Size(min = 1, max = 200)
+          String label,
+      @Schema(description = "A weekly window's start", example = "Tue 22:00") @Size(max = TIME_MAX)
+          String start,
+      @Schema(description = "A weekly window's end", example = "Wed 06:00") @Size(max = TIME_MAX)
+          String end,
       @Schema(description = "A weekly window's first instant in effect; default now")
-          @Size(max = 40)
+          @Size(max = TIME_MAX)
           String effectiveFrom,
-      @Schema(example = "2026-12-01T08:00:00Z") @Size(max = 40) String from,
-      @Schema(example = "2026-12-01T12:00:00Z") @Size(max = 40) String to) {
+      @Schema(
+              description = "A one-off window's first instant, with offset",
+              example = "2026-12-01T08:00:00Z")
+          @Size(max = TIME_MAX)
+          String from,
+      @Schema(
+              description = "A one-off window's end, with offset; at most a year after from",
+              example = "2026-12-01T12:00:00Z")
+          @Size(max = TIME_MAX)
+          String to) {
 
     WindowSpec toSpec() {
       WindowKind windowKind = WindowKind.fromSql(kind);

@@ -2,6 +2,7 @@ package dev.rota.scheduling.internal.rest;
 
 import dev.rota.platform.Caller;
 import dev.rota.platform.Page;
+import dev.rota.platform.Problem;
 import dev.rota.scheduling.internal.application.WindowService;
 import dev.rota.scheduling.internal.persistence.WindowRow;
 import dev.rota.scheduling.internal.rest.SchedulingViews.WindowView;
@@ -11,6 +12,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
@@ -25,6 +27,12 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -44,12 +52,57 @@ public class WindowResource {
 
   @POST
   @Operation(
+      operationId = "bookWindow",
       summary =
           "Book a weekly window (start, end: 'Tue 22:00' or seconds of the week) or a one-off"
-              + " window (from, to: instants); 409 names the window it overlaps")
+              + " window (from, to: instants); 409 names the window it overlaps",
+      description =
+          "A reservation is held by a tenancy node and booked by its administrators; a"
+              + " maintenance window by platform administrators. Windows of one calendar never"
+              + " share an instant: an overlap is refused with 409 naming the window"
+              + " (conflictingWindowId). A one-off window lasts at most a year.")
+  @APIResponse(
+      responseCode = "201",
+      description = "The window; Location names it",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = WindowView.class),
+              examples = @ExampleObject(name = "weekly", value = SchedulingRequests.VIEW_EXAMPLE)))
+  @APIResponse(
+      responseCode = "403",
+      description =
+          "Not an administrator of the holding node (reservation), or no platform administrator (maintenance)",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "404",
+      description = "No calendar with this id, or no holding node with this id that you can see",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "409",
+      description =
+          "The window overlaps another window of the calendar, named in conflictingWindowId",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   public Response book(
-      @PathParam("calendarId") long calendarId,
-      @Valid @NotNull SchedulingRequests.CreateWindow request) {
+      @PathParam("calendarId") @Min(1) @Max(Long.MAX_VALUE) long calendarId,
+      @RequestBody(
+              content =
+                  @Content(
+                      mediaType = MediaType.APPLICATION_JSON,
+                      schema = @Schema(implementation = SchedulingRequests.CreateWindow.class),
+                      examples = {
+                        @ExampleObject(
+                            name = "weekly",
+                            summary = "Every Tuesday night for project 42",
+                            value = SchedulingRequests.WEEKLY_EXAMPLE),
+                        @ExampleObject(
+                            name = "one-off",
+                            summary = "A maintenance morning",
+                            value = SchedulingRequests.ONCE_EXAMPLE)
+                      }))
+          @Valid
+          @NotNull
+          SchedulingRequests.CreateWindow request) {
     WindowRow window = windows.book(caller, calendarId, request.toSpec());
     return Response.created(uri.getAbsolutePathBuilder().path(String.valueOf(window.id())).build())
         .entity(WindowView.of(window))
@@ -58,12 +111,23 @@ public class WindowResource {
 
   @GET
   @Operation(
+      operationId = "listWindows",
       summary =
           "The calendar's windows in id order; the holder and label of a reservation only to"
-              + " callers with a role at the holding node")
+              + " callers with a role at the holding node",
+      description =
+          "Every window of the calendar, weekly and one-off, in id order, a page at a time.")
+  @APIResponse(responseCode = "200", description = "One page of windows")
+  @APIResponse(
+      responseCode = "404",
+      description = "No calendar with this id",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   public Page<WindowView> list(
-      @PathParam("calendarId") long calendarId,
-      @QueryParam("cursor") String cursor,
+      @PathParam("calendarId") @Min(1) @Max(Long.MAX_VALUE) long calendarId,
+      @Parameter(description = "The nextCursor of the previous page; absent for the first")
+          @QueryParam("cursor")
+          @Size(max = SchedulingRequests.CURSOR_MAX)
+          String cursor,
       @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
     return Page.of(
         windows.page(caller, calendarId, Cursors.afterId(cursor), limit),
@@ -74,17 +138,42 @@ public class WindowResource {
 
   @GET
   @Path("{windowId}")
-  @Operation(summary = "A window by id")
+  @Operation(
+      operationId = "getWindow",
+      summary = "Get a window",
+      description =
+          "The window; its holder and label only to callers with a role at the holding node.")
+  @APIResponse(responseCode = "200", description = "The window")
+  @APIResponse(
+      responseCode = "404",
+      description = "No such window in this calendar",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   public WindowView get(
-      @PathParam("calendarId") long calendarId, @PathParam("windowId") long windowId) {
+      @PathParam("calendarId") @Min(1) @Max(Long.MAX_VALUE) long calendarId,
+      @PathParam("windowId") @Min(1) @Max(Long.MAX_VALUE) long windowId) {
     return WindowView.of(windows.get(caller, calendarId, windowId));
   }
 
   @DELETE
   @Path("{windowId}")
-  @Operation(summary = "Cancel a window (as for booking it)")
+  @Operation(
+      operationId = "cancelWindow",
+      summary = "Cancel a window",
+      description =
+          "Removes the window: a reservation by administrators of its holding node, a maintenance"
+              + " window by platform administrators, as for booking it.")
+  @APIResponse(responseCode = "204", description = "Cancelled")
+  @APIResponse(
+      responseCode = "403",
+      description = "Not allowed to cancel this window (as for booking it)",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "404",
+      description = "No such window in this calendar",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   public Response cancel(
-      @PathParam("calendarId") long calendarId, @PathParam("windowId") long windowId) {
+      @PathParam("calendarId") @Min(1) @Max(Long.MAX_VALUE) long calendarId,
+      @PathParam("windowId") @Min(1) @Max(Long.MAX_VALUE) long windowId) {
     windows.cancel(caller, calendarId, windowId);
     return Response.noContent().build();
   }

@@ -1,10 +1,13 @@
 package dev.rota.storage.internal.rest;
 
 import dev.rota.platform.Caller;
+import dev.rota.platform.Problem;
 import dev.rota.storage.internal.application.VolumeService;
 import dev.rota.storage.internal.rest.VolumeWire.VolumeView;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -12,6 +15,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** {@code GET /api/v1/nodes/{id}/volumes}: the volumes usable at a tenancy node. */
@@ -25,8 +31,18 @@ public class NodeVolumeResource {
   @Inject Caller caller;
 
   @GET
-  @Operation(summary = "Volumes usable at a tenancy node: yours and those of every group above it")
-  public List<VolumeView> availableAt(@PathParam("id") long nodeId) {
-    return volumes.availableAt(caller, nodeId).stream().map(VolumeView::of).toList();
+  @Operation(
+      operationId = "listNodeVolumes",
+      summary = "List the volumes usable at a tenancy node",
+      description =
+          "Your own volumes and those of every group above the node: what a task submitted"
+              + " there may mount once attached. Viewers of the node may read it.")
+  @APIResponse(responseCode = "200", description = "The volumes, in id order")
+  @APIResponse(
+      responseCode = "404",
+      description = "No node with this id that you can see",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  public List<VolumeView> availableAt(@PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id) {
+    return volumes.availableAt(caller, id).stream().map(VolumeView::of).toList();
   }
 }

@@ -2,6 +2,7 @@ package dev.rota.storage.internal.rest;
 
 import dev.rota.platform.Caller;
 import dev.rota.platform.Page;
+import dev.rota.platform.Problem;
 import dev.rota.storage.StorageException.InvalidVolume;
 import dev.rota.storage.internal.application.VolumeReconciler;
 import dev.rota.storage.internal.application.VolumeService;
@@ -19,6 +20,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
@@ -34,6 +36,13 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.math.BigDecimal;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** hostPath volumes owned by a user or a group, and their attachment to projects. */
@@ -50,8 +59,52 @@ public class VolumeResource {
   @Context UriInfo uri;
 
   @POST
-  @Operation(summary = "Create a hostPath volume for yourself, or for a group you administer")
-  public Response create(@Valid @NotNull CreateVolume request) {
+  @Operation(
+      operationId = "createVolume",
+      summary = "Create a hostPath volume for yourself, or for a group you administer",
+      description =
+          "A volume is a directory on the nodes its nodeAffinity selects, all of them in its pool"
+              + " and the path below the pool's allowed root. Rota applies a PersistentVolume for"
+              + " it; attaching it to a project adds a claim bound to exactly that volume.")
+  @APIResponse(
+      responseCode = "201",
+      description = "The volume; Location names it",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = VolumeView.class),
+              examples = @ExampleObject(name = "created", value = VolumeWire.VIEW_EXAMPLE)))
+  @APIResponse(
+      responseCode = "403",
+      description = "The owner is a group you do not administer, or another user",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "404",
+      description = "No group with this path that you can see",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "409",
+      description = "You (or the group) already own a volume of this name",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "422",
+      description =
+          "The selected nodes or the path lie outside the volume's pool or its allowed root",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  public Response create(
+      @RequestBody(
+              content =
+                  @Content(
+                      mediaType = MediaType.APPLICATION_JSON,
+                      schema = @Schema(implementation = CreateVolume.class),
+                      examples =
+                          @ExampleObject(
+                              name = "datasets",
+                              summary = "A 500 GiB dataset volume on two nodes of pool-a",
+                              value = VolumeWire.CREATE_EXAMPLE)))
+          @Valid
+          @NotNull
+          CreateVolume request) {
     VolumeRow volume =
         volumes.create(
             caller,
@@ -70,9 +123,18 @@ public class VolumeResource {
   }
 
   @GET
-  @Operation(summary = "The volumes you own or your groups own")
+  @Operation(
+      operationId = "listVolumes",
+      summary = "List the volumes you or your groups own",
+      description =
+          "Your own volumes and those of every group you are a member of, in id order, a page at"
+              + " a time: pass nextCursor back as cursor for the next page.")
+  @APIResponse(responseCode = "200", description = "One page of volumes")
   public Page<VolumeView> list(
-      @QueryParam("cursor") String cursor,
+      @Parameter(description = "The nextCursor of the previous page; absent for the first")
+          @QueryParam("cursor")
+          @Size(max = VolumeWire.CURSOR_MAX)
+          String cursor,
       @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
     String after = Page.decode(cursor);
     return Page.of(
@@ -84,15 +146,44 @@ public class VolumeResource {
 
   @GET
   @Path("{id}")
-  @Operation(summary = "A volume")
-  public VolumeView get(@PathParam("id") long id) {
+  @Operation(
+      operationId = "getVolume",
+      summary = "Get a volume",
+      description =
+          "The volume with its attachment and whether its PersistentVolume and claim are applied"
+              + " (sync).")
+  @APIResponse(responseCode = "200", description = "The volume")
+  @APIResponse(
+      responseCode = "404",
+      description = "No volume with this id that you can see",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  public VolumeView get(@PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id) {
     return VolumeView.of(volumes.get(caller, id)).with(reconciler.syncState(id));
   }
 
   @DELETE
   @Path("{id}")
-  @Operation(summary = "Delete a volume; an attached one is refused with 409")
-  public Response delete(@PathParam("id") long id) {
+  @Operation(
+      operationId = "deleteVolume",
+      summary = "Delete a volume",
+      description =
+          "Removes the volume and, asynchronously, its PersistentVolume; the data on the nodes"
+              + " stays. An attached volume is refused with 409: detach it first.")
+  @APIResponse(responseCode = "204", description = "Deleted")
+  @APIResponse(
+      responseCode = "403",
+      description =
+          "You can see the volume but do not manage its owner: yourself, or a group you administer",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "404",
+      description = "No volume with this id that you can see",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "409",
+      description = "The volume is attached; detach it first",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  public Response delete(@PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id) {
     volumes.delete(caller, id);
     return Response.noContent().build();
   }
@@ -100,15 +191,72 @@ public class VolumeResource {
   @POST
   @Path("{id}/attachments")
   @Operation(
-      summary = "Attach the volume to a project or subproject: a PVC bound to exactly its PV")
-  public VolumeView attach(@PathParam("id") long id, @Valid @NotNull Attach request) {
+      operationId = "attachVolume",
+      summary = "Attach a volume to a project or subproject",
+      description =
+          "Adds a PersistentVolumeClaim bound to exactly this volume's PersistentVolume in the"
+              + " node's namespace, so tasks submitted there may mount it. You must manage the"
+              + " volume and be a member of the node; a user's volume attaches only where that"
+              + " user is a member. A volume is attached at one node at a time.")
+  @APIResponse(
+      responseCode = "200",
+      description = "The volume, now attached",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = VolumeView.class)))
+  @APIResponse(
+      responseCode = "403",
+      description =
+          "You do not manage the volume, are no member of the node, or the owning user is no member there",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "404",
+      description = "No volume, or no node, with this id that you can see",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "409",
+      description = "The volume is already attached",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  public VolumeView attach(
+      @PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id,
+      @RequestBody(
+              content =
+                  @Content(
+                      mediaType = MediaType.APPLICATION_JSON,
+                      schema = @Schema(implementation = Attach.class),
+                      examples =
+                          @ExampleObject(
+                              name = "project",
+                              summary = "Attach to project 42",
+                              value = "{\"nodeId\": 42}")))
+          @Valid
+          @NotNull
+          Attach request) {
     return VolumeView.of(volumes.attach(caller, id, request.nodeId()));
   }
 
   @DELETE
   @Path("{id}/attachments/{nodeId}")
-  @Operation(summary = "Detach the volume from the node")
-  public Response detach(@PathParam("id") long id, @PathParam("nodeId") long nodeId) {
+  @Operation(
+      operationId = "detachVolume",
+      summary = "Detach a volume from a node",
+      description =
+          "Removes the volume's claim from the node's namespace (asynchronously). A volume not"
+              + " attached at that node answers 404.")
+  @APIResponse(responseCode = "204", description = "Detached")
+  @APIResponse(
+      responseCode = "403",
+      description =
+          "You can see the volume but do not manage its owner: yourself, or a group you administer",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "404",
+      description = "No volume with this id that you can see, or it is not attached at this node",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  public Response detach(
+      @PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id,
+      @PathParam("nodeId") @Min(1) @Max(Long.MAX_VALUE) long nodeId) {
     volumes.detach(caller, id, nodeId);
     return Response.noContent().build();
   }
@@ -116,8 +264,22 @@ public class VolumeResource {
   @GET
   @Path("{id}/manifests")
   @Produces("application/yaml")
-  @Operation(summary = "The PersistentVolume (and claim, if attached) Rota applies, as YAML")
-  public String manifests(@PathParam("id") long id) {
+  @Operation(
+      operationId = "getVolumeManifests",
+      summary = "Get the Kubernetes manifests of a volume as YAML",
+      description =
+          "The PersistentVolume Rota applies for the volume and, when it is attached, its"
+              + " PersistentVolumeClaim: what to review before handing a path to a cluster.")
+  @APIResponse(
+      responseCode = "200",
+      description = "The manifests as a YAML stream",
+      content =
+          @Content(mediaType = "application/yaml", schema = @Schema(type = SchemaType.STRING)))
+  @APIResponse(
+      responseCode = "404",
+      description = "No volume with this id that you can see",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  public String manifests(@PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id) {
     return volumes.manifests(caller, id);
   }
 

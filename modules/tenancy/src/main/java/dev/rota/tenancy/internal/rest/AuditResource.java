@@ -22,7 +22,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** {@code GET /api/v1/nodes/{id}/audit}: who changed what at and below a node, newest first. */
 @Path("nodes/{id}/audit")
 @RequestScoped
-@Tag(name = "Audit")
+@Tag(name = "Tenancy")
 @Produces(MediaType.APPLICATION_JSON)
 public class AuditResource {
 
@@ -30,7 +30,9 @@ public class AuditResource {
   @Inject Caller caller;
 
   @GET
-  @Operation(summary = "The audit trail of the node and its subtree (admins of the node)")
+  @Operation(
+      operationId = "listNodeAudit",
+      summary = "The audit trail of the node and its subtree (admins of the node)")
   public Page<AuditView> list(
       @PathParam("id") long nodeId,
       @QueryParam("cursor") String cursor,

@@ -20,7 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** Users who belong to a group of the tree (and through it to that group's bindings only). */
 @Path("groups/{id}/members")
 @RequestScoped
-@Tag(name = "Users and groups")
+@Tag(name = "Tenancy")
 @Produces(MediaType.APPLICATION_JSON)
 public class GroupMemberResource {
 
@@ -28,14 +28,16 @@ public class GroupMemberResource {
   @Inject Caller caller;
 
   @GET
-  @Operation(summary = "The group's direct members")
+  @Operation(operationId = "listGroupMembers", summary = "The group's direct members")
   public List<UserView> list(@PathParam("id") long groupId) {
     return parties.members(caller, groupId).stream().map(UserView::of).toList();
   }
 
   @PUT
   @Path("{user}")
-  @Operation(summary = "Add a user to the group (admins of the group)")
+  @Operation(
+      operationId = "putGroupMember",
+      summary = "Add a user to the group (admins of the group)")
   public Response add(@PathParam("id") long groupId, @PathParam("user") String user) {
     parties.addMember(caller, groupId, user);
     return Response.noContent().build();
@@ -43,7 +45,9 @@ public class GroupMemberResource {
 
   @DELETE
   @Path("{user}")
-  @Operation(summary = "Remove a user from the group (admins of the group)")
+  @Operation(
+      operationId = "deleteGroupMember",
+      summary = "Remove a user from the group (admins of the group)")
   public Response remove(@PathParam("id") long groupId, @PathParam("user") String user) {
     parties.removeMember(caller, groupId, user);
     return Response.noContent().build();

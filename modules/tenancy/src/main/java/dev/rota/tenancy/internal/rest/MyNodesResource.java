@@ -20,7 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** {@code GET /api/v1/me/nodes}: every node the caller holds a role at. */
 @Path("me/nodes")
 @RequestScoped
-@Tag(name = "Roles")
+@Tag(name = "Tenancy")
 @Produces(MediaType.APPLICATION_JSON)
 public class MyNodesResource {
 
@@ -28,7 +28,7 @@ public class MyNodesResource {
   @Inject Caller caller;
 
   @GET
-  @Operation(summary = "Every node the caller can see, in path order")
+  @Operation(operationId = "listMyNodes", summary = "Every node the caller can see, in path order")
   public Page<NodeView> list(
       @QueryParam("cursor") String cursor,
       @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(Page.MAX_LIMIT) int limit) {

@@ -33,7 +33,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** The tenancy tree: groups, projects and subprojects. */
 @Path("nodes")
 @RequestScoped
-@Tag(name = "Tenancy tree")
+@Tag(name = "Tenancy")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class NodeResource {
@@ -45,6 +45,7 @@ public class NodeResource {
 
   @POST
   @Operation(
+      operationId = "createNode",
       summary =
           "Create a top-level group (platform administrators) or a child node (admins of the parent)")
   public Response create(@Valid @NotNull NodeRequests.CreateNode request) {
@@ -63,14 +64,14 @@ public class NodeResource {
 
   @GET
   @Path("{id}")
-  @Operation(summary = "A node by id")
+  @Operation(operationId = "getNode", summary = "A node by id")
   public NodeView get(@PathParam("id") long id) {
     return NodeView.of(tree.get(caller, id)).with(namespaces.syncState(id));
   }
 
   @GET
   @Path("by-path/{path: .+}")
-  @Operation(summary = "A node by its path, e.g. acme/ml/vision")
+  @Operation(operationId = "getNodeByPath", summary = "A node by its path, e.g. acme/ml/vision")
   public NodeView byPath(@PathParam("path") String path) {
     NodeRow node = tree.getByPath(caller, path);
     return NodeView.of(node).with(namespaces.syncState(node.id()));
@@ -78,7 +79,7 @@ public class NodeResource {
 
   @GET
   @Path("{id}/children")
-  @Operation(summary = "The node's children, in path order")
+  @Operation(operationId = "listNodeChildren", summary = "The node's children, in path order")
   public Page<NodeView> children(
       @PathParam("id") long id,
       @QueryParam("cursor") String cursor,
@@ -88,7 +89,9 @@ public class NodeResource {
 
   @GET
   @Path("{id}/descendants")
-  @Operation(summary = "The node's subtree to a depth, in path order")
+  @Operation(
+      operationId = "listNodeDescendants",
+      summary = "The node's subtree to a depth, in path order")
   public Page<NodeView> descendants(
       @PathParam("id") long id,
       @QueryParam("depth") @DefaultValue("1000") @Min(1) @Max(1000) int depth,
@@ -99,35 +102,43 @@ public class NodeResource {
 
   @GET
   @Path("{id}/ancestors")
-  @Operation(summary = "The node's ancestors, root first")
+  @Operation(operationId = "listNodeAncestors", summary = "The node's ancestors, root first")
   public List<NodeView> ancestors(@PathParam("id") long id) {
     return tree.ancestors(caller, id).stream().map(NodeView::of).toList();
   }
 
   @POST
   @Path("{id}/rename")
-  @Operation(summary = "Rename a node; its path label follows, its namespace stays")
+  @Operation(
+      operationId = "renameNode",
+      summary = "Rename a node; its path label follows, its namespace stays")
   public NodeView rename(@PathParam("id") long id, @Valid @NotNull NodeRequests.Rename request) {
     return NodeView.of(tree.rename(caller, id, request.name()));
   }
 
   @POST
   @Path("{id}/move")
-  @Operation(summary = "Move the node's subtree under another parent, in one transaction")
+  @Operation(
+      operationId = "moveNode",
+      summary = "Move the node's subtree under another parent, in one transaction")
   public NodeView move(@PathParam("id") long id, @Valid @NotNull NodeRequests.Move request) {
     return NodeView.of(tree.move(caller, id, request.parentId()));
   }
 
   @PUT
   @Path("{id}/quota")
-  @Operation(summary = "Set the guaranteed GPUs and optional limit (admins of the parent)")
+  @Operation(
+      operationId = "updateNodeQuota",
+      summary = "Set the guaranteed GPUs and optional limit (admins of the parent)")
   public NodeView quota(@PathParam("id") long id, @Valid @NotNull NodeRequests.Quota request) {
     return NodeView.of(tree.setQuota(caller, id, request.guaranteedGpus(), request.gpuLimit()));
   }
 
   @DELETE
   @Path("{id}")
-  @Operation(summary = "Delete a node; a non-empty one only with recursive=true")
+  @Operation(
+      operationId = "deleteNode",
+      summary = "Delete a node; a non-empty one only with recursive=true")
   public Response delete(
       @PathParam("id") long id, @QueryParam("recursive") @DefaultValue("false") boolean recursive) {
     tree.delete(caller, id, recursive);

@@ -26,7 +26,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** A node's GPU quota per node pool, below its totals ({@code PUT /nodes/{id}/quota}). */
 @Path("nodes/{id}/quota/pools")
 @RequestScoped
-@Tag(name = "Tree")
+@Tag(name = "Tenancy")
 @Produces(MediaType.APPLICATION_JSON)
 public class PoolQuotaResource {
 
@@ -51,7 +51,9 @@ public class PoolQuotaResource {
       @Min(0) @Max(1_000_000) Integer gpuLimit) {}
 
   @GET
-  @Operation(summary = "The node's quota rows per pool (pools without a row: its totals apply)")
+  @Operation(
+      operationId = "listNodePoolQuotas",
+      summary = "The node's quota rows per pool (pools without a row: its totals apply)")
   public List<PoolQuotaView> list(@PathParam("id") long nodeId) {
     return quotas.list(caller, nodeId).stream().map(PoolQuotaView::of).toList();
   }
@@ -60,6 +62,7 @@ public class PoolQuotaResource {
   @Path("{pool}")
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(
+      operationId = "putNodePoolQuota",
       summary = "Set the node's guarantee and limit in a pool (administrators of the parent)")
   public PoolQuotaView put(
       @PathParam("id") long nodeId,
@@ -71,7 +74,9 @@ public class PoolQuotaResource {
 
   @DELETE
   @Path("{pool}")
-  @Operation(summary = "Remove the node's quota row for a pool; its totals apply there again")
+  @Operation(
+      operationId = "deleteNodePoolQuota",
+      summary = "Remove the node's quota row for a pool; its totals apply there again")
   public Response delete(
       @PathParam("id") long nodeId,
       @PathParam("pool") @Pattern(regexp = POOL_NAME, message = POOL_NAME_RULE) String pool) {

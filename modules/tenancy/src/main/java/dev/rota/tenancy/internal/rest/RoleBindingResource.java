@@ -29,7 +29,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** Roles at a node: the bindings made there, and every user's effective role. */
 @Path("nodes/{id}/members")
 @RequestScoped
-@Tag(name = "Roles")
+@Tag(name = "Tenancy")
 @Produces(MediaType.APPLICATION_JSON)
 public class RoleBindingResource {
 
@@ -38,6 +38,7 @@ public class RoleBindingResource {
 
   @GET
   @Operation(
+      operationId = "listNodeMembers",
       summary = "Members of the node: view=direct (bindings here) or effective (inherited too)")
   public List<Grant> list(
       @PathParam("id") long nodeId,
@@ -50,7 +51,9 @@ public class RoleBindingResource {
 
   @PUT
   @Consumes(MediaType.APPLICATION_JSON)
-  @Operation(summary = "Bind a role to a user or a group at the node (admins; owner needs owner)")
+  @Operation(
+      operationId = "putNodeMember",
+      summary = "Bind a role to a user or a group at the node (admins; owner needs owner)")
   public Response bind(@PathParam("id") long nodeId, @Valid @NotNull BindRole request) {
     roles.bind(
         caller,
@@ -61,7 +64,9 @@ public class RoleBindingResource {
   }
 
   @DELETE
-  @Operation(summary = "Remove the binding of a user or a group at the node")
+  @Operation(
+      operationId = "deleteNodeMember",
+      summary = "Remove the binding of a user or a group at the node")
   public Response unbind(
       @PathParam("id") long nodeId,
       @QueryParam("user") String user,

@@ -30,7 +30,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** Users: parties that sign in with a token whose name matches. */
 @Path("users")
 @RequestScoped
-@Tag(name = "Users and groups")
+@Tag(name = "Tenancy")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class UserResource {
@@ -40,7 +40,7 @@ public class UserResource {
   @Context UriInfo uri;
 
   @POST
-  @Operation(summary = "Create a user (platform administrators)")
+  @Operation(operationId = "createUser", summary = "Create a user (platform administrators)")
   public Response create(@Valid @NotNull CreateUser request) {
     UserRow user = parties.createUser(caller, request.name(), request.displayName());
     return Response.created(uri.getAbsolutePathBuilder().path(user.name()).build())
@@ -49,7 +49,7 @@ public class UserResource {
   }
 
   @GET
-  @Operation(summary = "Users, by name (platform administrators)")
+  @Operation(operationId = "listUsers", summary = "Users, by name (platform administrators)")
   public Page<UserView> list(
       @QueryParam("cursor") String cursor,
       @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
@@ -59,7 +59,9 @@ public class UserResource {
 
   @GET
   @Path("{name}")
-  @Operation(summary = "A user by name (oneself, or anyone for platform administrators)")
+  @Operation(
+      operationId = "getUser",
+      summary = "A user by name (oneself, or anyone for platform administrators)")
   public UserView get(@PathParam("name") String name) {
     return UserView.of(parties.user(caller, name));
   }
