@@ -138,8 +138,7 @@ class FoundationIT {
     // with the public key as the HMAC secret, and anyone could forge it.
     byte[] publicKey =
         Files.readAllBytes(
-            new DevelopmentKeys(
-                    Path.of(System.getProperty("rota.it.data-dir", "target/rota-data")))
+            new DevelopmentKeys(Path.of(System.getProperty("rota.it.data-dir", "target/rota-data")))
                 .publicKeyFile());
     SignedJWT confused =
         new SignedJWT(
