@@ -398,6 +398,39 @@ class ConfigIT {
   }
 
   /** A commit of one change onto the branch's current head. */
+  @Test
+  void a_json_patch_over_the_contracts_max_items_is_400_with_violations_and_commits_nothing() {
+    int maxItems =
+        rota.contract()
+            .getJsonObject("components")
+            .getJsonObject("schemas")
+            .getJsonObject("ChangeRequest")
+            .getJsonObject("properties")
+            .getJsonObject("jsonPatch")
+            .getInt("maxItems");
+    ok(attempt(admin, group, "main", change("counters", "document", "{}")));
+    String head = head(group, "main");
+    String add = "{\"op\":\"add\",\"path\":\"/n\",\"value\":1}";
+
+    JsonObject problem =
+        assertProblem(
+            attempt(
+                admin, group, "main", change("counters", "jsonPatch", patch(add, maxItems + 1))),
+            400,
+            "invalid-request");
+
+    assertThat(problem.getJsonArray("violations").toString()).contains("jsonPatch");
+    assertThat(head(group, "main")).isEqualTo(head);
+    assertThat(
+            attempt(admin, group, "main", change("counters", "jsonPatch", patch(add, maxItems)))
+                .statusCode())
+        .isEqualTo(201);
+  }
+
+  private static String patch(String operation, int times) {
+    return "[" + String.join(",", java.util.Collections.nCopies(times, operation)) + "]";
+  }
+
   private HttpResponse<String> attempt(String token, long node, String branch, String change) {
     return rota.post(token, commits(node), commitBody(branch, head(node, branch), change));
   }

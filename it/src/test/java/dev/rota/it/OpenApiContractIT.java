@@ -49,7 +49,8 @@ class OpenApiContractIT {
         .as(
             "The served OpenAPI document differs from %s. If the API change is intended,"
                 + " regenerate the file: ./mvnw -B -pl it -am verify -Dtest=none"
-                + " -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=OpenApiContractIT"
+                + " -Dsurefire.failIfNoSpecifiedTests=false"
+                + " -Dfailsafe.failIfNoSpecifiedTests=false -Dit.test=OpenApiContractIT"
                 + " -Drota.openapi.write=true",
             committed)
         .isEqualTo(normalised(Files.readString(committed, StandardCharsets.UTF_8)));

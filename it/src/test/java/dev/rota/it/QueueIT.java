@@ -144,6 +144,38 @@ class QueueIT {
   }
 
   @Test
+  void ids_and_filters_outside_the_contracts_bounds_are_400s_naming_the_field() {
+    JsonObject node =
+        assertProblem(
+            rota.post(
+                alice,
+                "/api/v1/tasks",
+                task("pool-a", 1, 1, null).replace("\"nodeId\":" + project, "\"nodeId\":0")),
+            400,
+            "invalid-request");
+    JsonObject path = assertProblem(rota.get(alice, "/api/v1/tasks/0"), 400, "invalid-request");
+    JsonObject state =
+        assertProblem(
+            rota.get(alice, "/api/v1/tasks?state=" + "s".repeat(17)), 400, "invalid-request");
+    JsonObject filter =
+        assertProblem(rota.get(alice, "/api/v1/tasks?nodeId=-1"), 400, "invalid-request");
+
+    assertThat(violatedFields(node)).containsExactly("nodeId");
+    assertThat(violatedFields(path)).containsExactly("id");
+    assertThat(violatedFields(state)).containsExactly("state");
+    assertThat(violatedFields(filter)).containsExactly("nodeId");
+    assertThat(
+            RotaClient.ok(rota.get(alice, "/api/v1/tasks?nodeId=" + project)).getJsonArray("items"))
+        .isEmpty();
+  }
+
+  private static java.util.List<String> violatedFields(JsonObject problem) {
+    return problem.getJsonArray("violations").getValuesAs(JsonObject.class).stream()
+        .map(v -> v.getString("field"))
+        .toList();
+  }
+
+  @Test
   void a_task_mounts_only_volumes_attached_at_its_node_of_its_pool_with_a_node_in_common() {
     assertThat(rota.put(admin, "/api/v1/storage/pools/pool-a", "{\"root\":\"/data\"}").statusCode())
         .isEqualTo(200);

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -75,6 +76,27 @@ public final class RotaClient {
 
   public HttpResponse<String> get(String path) {
     return send(request(path).GET());
+  }
+
+  /** The served OpenAPI document, as JSON: tests read the bounds it states from here. */
+  public JsonObject contract() {
+    return ok(send(request("/openapi").header("Accept", "application/json")));
+  }
+
+  /** The schema of one parameter of one operation in {@link #contract()}. */
+  public static JsonObject parameterSchema(
+      JsonObject contract, String path, String method, String name) {
+    return contract
+        .getJsonObject("paths")
+        .getJsonObject(path)
+        .getJsonObject(method)
+        .getJsonArray("parameters")
+        .stream()
+        .map(JsonValue::asJsonObject)
+        .filter(p -> p.getString("name").equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(method + " " + path + " has no parameter " + name))
+        .getJsonObject("schema");
   }
 
   public static JsonObject json(HttpResponse<String> response) {

@@ -314,6 +314,44 @@ class SchedulingIT {
   }
 
   @Test
+  void bounds_the_contract_states_are_400s_naming_the_field() {
+    // A name the database's CHECK refused with a 409 is now refused before, naming the field.
+    JsonObject name =
+        assertProblem(
+            rota.post(
+                admin,
+                "/api/v1/calendars",
+                "{\"kind\":\"pool\",\"name\":\"no spaces " + suffix + "\",\"timeZone\":\"UTC\"}"),
+            400,
+            "invalid-request");
+    JsonObject owner =
+        assertProblem(
+            rota.post(
+                admin,
+                windows,
+                "{\"kind\":\"reservation\",\"ownerNodeId\":0,\"start\":\"Mon 01:00\","
+                    + "\"end\":\"Mon 02:00\"}"),
+            400,
+            "invalid-request");
+    JsonObject filter =
+        assertProblem(
+            rota.get(admin, "/api/v1/calendars?name=" + "p".repeat(254)), 400, "invalid-request");
+    JsonObject window = assertProblem(rota.get(admin, windows + "/0"), 400, "invalid-request");
+
+    assertThat(violatedFields(name)).containsExactly("name");
+    assertThat(violatedFields(owner)).containsExactly("ownerNodeId");
+    assertThat(violatedFields(filter)).containsOnly("name");
+    assertThat(violatedFields(window)).containsExactly("windowId");
+    assertThat(RotaClient.ok(rota.get(admin, windows)).getJsonArray("items")).isEmpty();
+  }
+
+  private static java.util.List<String> violatedFields(JsonObject problem) {
+    return problem.getJsonArray("violations").getValuesAs(JsonObject.class).stream()
+        .map(v -> v.getString("field"))
+        .toList();
+  }
+
+  @Test
   void a_stranger_sees_when_a_pool_is_reserved_but_not_by_whom_and_a_viewer_sees_both() {
     long nights =
         RotaClient.id(rota.post(admin, windows, reservation("\"Sat 22:00\"", "\"Sun 06:00\"")));

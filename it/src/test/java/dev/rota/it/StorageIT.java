@@ -315,6 +315,45 @@ class StorageIT {
         "invalid-volume");
   }
 
+  @Test
+  void fields_outside_the_contracts_bounds_are_400_naming_each_one() {
+    JsonObject tooMuch =
+        Json.createReader(
+                new java.io.StringReader(
+                    volume("bounded", null, "/data/b-" + suffix).replace("100Gi", "lots")))
+            .readObject();
+    String body =
+        Json.createObjectBuilder(tooMuch).add("ownerUser", "u".repeat(129)).build().toString();
+
+    JsonObject problem =
+        assertProblem(send(admin, "POST", "/api/v1/volumes", body, 400), 400, "invalid-request");
+
+    assertThat(violatedFields(problem)).contains("ownerUser", "capacity");
+    assertThat(
+            violatedFields(
+                assertProblem(
+                    send(admin, "GET", "/api/v1/volumes/0", null, 400), 400, "invalid-request")))
+        .containsExactly("id");
+    assertThat(
+            violatedFields(
+                assertProblem(
+                    send(
+                        admin,
+                        "GET",
+                        "/api/v1/storage/cluster-nodes/Not_A_Node/volumes",
+                        null,
+                        400),
+                    400,
+                    "invalid-request")))
+        .containsExactly("name");
+  }
+
+  private static List<String> violatedFields(JsonObject problem) {
+    return problem.getJsonArray("violations").getValuesAs(JsonObject.class).stream()
+        .map(v -> v.getString("field"))
+        .toList();
+  }
+
   private HttpResponse<String> send(
       String token, String method, String path, String json, int expected) {
     var request =

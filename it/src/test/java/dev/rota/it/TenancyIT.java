@@ -52,6 +52,29 @@ class TenancyIT {
   }
 
   @Test
+  void the_bounds_the_contract_states_for_node_ids_and_user_names_are_enforced_with_violations() {
+    JsonObject contract = rota.contract();
+    long minimum =
+        RotaClient.parameterSchema(contract, "/api/v1/nodes/{id}", "get", "id")
+            .getJsonNumber("minimum")
+            .longValue();
+    int maxLength =
+        RotaClient.parameterSchema(contract, "/api/v1/users/{name}", "get", "name")
+            .getInt("maxLength");
+
+    JsonObject belowMinimum =
+        assertProblem(rota.get(admin, "/api/v1/nodes/" + (minimum - 1)), 400, "invalid-request");
+    JsonObject tooLong =
+        assertProblem(
+            rota.get(admin, "/api/v1/users/u" + "x".repeat(maxLength)), 400, "invalid-request");
+
+    assertThat(belowMinimum.getJsonArray("violations")).isNotEmpty();
+    assertThat(tooLong.getJsonArray("violations")).isNotEmpty();
+    assertProblem(
+        rota.get(admin, "/api/v1/users/u" + "x".repeat(maxLength - 1)), 404, "user-not-found");
+  }
+
+  @Test
   void nodes_are_found_by_id_and_by_path_with_their_namespace() {
     JsonObject byPath =
         RotaClient.ok(rota.get(admin, "/api/v1/nodes/by-path/acme_" + suffix + "/ml/vision"));

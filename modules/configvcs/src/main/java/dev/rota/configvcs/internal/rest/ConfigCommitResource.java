@@ -12,6 +12,7 @@ import dev.rota.configvcs.internal.rest.ConfigWire.CommitView;
 import dev.rota.configvcs.internal.rest.ConfigWire.RevertRequest;
 import dev.rota.platform.Caller;
 import dev.rota.platform.Page;
+import dev.rota.platform.Problem;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -31,6 +32,12 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -41,6 +48,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces({MediaType.APPLICATION_JSON, YamlProvider.YAML})
 @Consumes({MediaType.APPLICATION_JSON, YamlProvider.YAML})
 public class ConfigCommitResource {
+
+  static final String NOT_FOUND =
+      "No such node that you can see (one you may not see answers the same), or no such branch,"
+          + " tag, commit or document in its repository";
+  static final String FORBIDDEN =
+      "You see the node but your role is too low: committing takes member, committing to main"
+          + " and managing refs take admin";
 
   @Inject CommitService commits;
   @Inject RevertService reverts;
@@ -53,13 +67,62 @@ public class ConfigCommitResource {
       operationId = "commitConfig",
       summary =
           "Commit whole documents, JSON Merge Patches or JSON Patches to a branch"
-              + " (members; main: admins). The branch moves only if it is still at `parent`.")
-  @APIResponse(responseCode = "201", description = "The new commit")
+              + " (members; main: admins). The branch moves only if it is still at `parent`.",
+      description =
+          "Applies the changes in order to the documents of `parent` and commits the result to"
+              + " `branch`, in one transaction, only if the branch is still at `parent`"
+              + " (compare-and-swap): otherwise nothing is committed and the 409 carries"
+              + " `currentHead` to rebase on. Each change gives exactly one of `document`,"
+              + " `mergePatch`, `jsonPatch` or `delete: true`. Bodies may be JSON or YAML.")
+  @RequestBody(
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = CommitRequest.class),
+              examples =
+                  @ExampleObject(
+                      name = "patch-and-replace",
+                      value =
+                          """
+                          {"branch": "main", \
+                          "parent": "3f1c9a2e5b7d4c6a8e0f1b3d5c7a9e2f4b6d8c0a1e3f5b7d9c2a4e6f8b0d1c3e", \
+                          "message": "More GPUs for training", \
+                          "changes": [{"path": "quotas", "mergePatch": {"training": {"gpus": 16}}}, \
+                          {"path": "images/default", \
+                          "jsonPatch": [{"op": "replace", "path": "/tag", "value": "2026.11"}]}]}""")))
+  @APIResponse(
+      responseCode = "201",
+      description = "The new commit; `Location` is its URL",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = CommitView.class),
+              examples =
+                  @ExampleObject(
+                      name = "committed",
+                      value =
+                          """
+                          {"hash": "9b2e4d6f8a0c1e3b5d7f9a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f5a7c9e2b", \
+                          "parents": ["3f1c9a2e5b7d4c6a8e0f1b3d5c7a9e2f4b6d8c0a1e3f5b7d9c2a4e6f8b0d1c3e"], \
+                          "snapshot": "c4e6a8b0d2f4a6c8e0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c6", \
+                          "author": "alice", "authorPartyId": 7, \
+                          "message": "More GPUs for training", \
+                          "committedAt": "2026-11-29T10:15:30Z"}""")))
+  @APIResponse(
+      responseCode = "403",
+      description = FORBIDDEN,
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @APIResponse(
       responseCode = "409",
-      description = "The branch moved: `currentHead` is where it is now")
-  @APIResponse(responseCode = "422", description = "A patch does not apply to its document")
-  public Response commit(@PathParam("id") long nodeId, @Valid @NotNull CommitRequest request) {
+      description = "The branch moved: `currentHead` is where it is now; nothing was committed",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "422",
+      description = "A patch does not apply to its document; nothing was committed",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "403 404 409 422")
+  public Response commit(
+      @PathParam("id") @Min(1) long nodeId, @Valid @NotNull CommitRequest request) {
     Commit commit =
         commits.commit(
             caller,
@@ -77,11 +140,24 @@ public class ConfigCommitResource {
       operationId = "listConfigHistory",
       summary =
           "The first-parent history of a branch, tag or commit, newest first;"
-              + " with `path`, only the commits that changed that document")
+              + " with `path`, only the commits that changed that document",
+      description =
+          "One page of commits, newest first, following first parents from `ref`. With `path`,"
+              + " only the commits that changed that document.")
+  @Extension(name = "x-rota-problems", value = "404")
   public Page<CommitView> log(
-      @PathParam("id") long nodeId,
-      @QueryParam("ref") @DefaultValue("main") String ref,
-      @QueryParam("path") String path,
+      @PathParam("id") @Min(1) long nodeId,
+      @QueryParam("ref")
+          @DefaultValue("main")
+          @Parameter(
+              description = "A branch, a tag or a commit hash",
+              schema = @Schema(maxLength = ConfigWire.MAX_REF, pattern = ConfigWire.REF))
+          String ref,
+      @QueryParam("path")
+          @Parameter(
+              description = "Only the commits that changed this document",
+              schema = @Schema(maxLength = ConfigPath.MAX_LENGTH, pattern = ConfigWire.PATH))
+          String path,
       @QueryParam("cursor") String cursor,
       @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
     String start = Page.decode(cursor);
@@ -103,8 +179,18 @@ public class ConfigCommitResource {
 
   @GET
   @Path("{ref}")
-  @Operation(operationId = "getConfigCommit", summary = "The commit a hash, branch or tag names")
-  public CommitView show(@PathParam("id") long nodeId, @PathParam("ref") String ref) {
+  @Operation(
+      operationId = "getConfigCommit",
+      summary = "The commit a hash, branch or tag names",
+      description = "The commit itself: its parents, snapshot, author, message and time.")
+  @Extension(name = "x-rota-problems", value = "404")
+  public CommitView show(
+      @PathParam("id") @Min(1) long nodeId,
+      @PathParam("ref")
+          @Parameter(
+              description = "A branch, a tag or a commit hash",
+              schema = @Schema(maxLength = ConfigWire.MAX_REF, pattern = ConfigWire.REF))
+          String ref) {
     return CommitView.of(history.commit(caller, nodeId, ref));
   }
 
@@ -112,14 +198,33 @@ public class ConfigCommitResource {
   @Path("{hash}/revert")
   @Operation(
       operationId = "revertConfig",
-      summary = "Undo a commit with a new commit on a branch whose head is `parent`")
-  @APIResponse(responseCode = "201", description = "The reverting commit")
+      summary = "Undo a commit with a new commit on a branch whose head is `parent`",
+      description =
+          "Commits the inverse of commit `hash` to `branch`, if the branch is still at `parent`"
+              + " and the documents it changed were not changed since in ways that conflict.")
+  @APIResponse(
+      responseCode = "201",
+      description = "The reverting commit; `Location` is its URL",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = CommitView.class)))
+  @APIResponse(
+      responseCode = "403",
+      description = FORBIDDEN,
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @APIResponse(
       responseCode = "409",
-      description = "The branch moved (`currentHead`), or later edits conflict (`paths`)")
+      description = "The branch moved (`currentHead`), or later edits conflict (`paths`)",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "403 404 409")
   public Response revert(
-      @PathParam("id") long nodeId,
-      @PathParam("hash") String hash,
+      @PathParam("id") @Min(1) long nodeId,
+      @PathParam("hash")
+          @Parameter(
+              description = "The commit to undo",
+              schema = @Schema(maxLength = 64, pattern = ConfigWire.HASH))
+          String hash,
       @Valid @NotNull RevertRequest request) {
     Commit commit =
         reverts.revert(

@@ -6,6 +6,7 @@ import dev.rota.configvcs.internal.rest.ConfigWire.DiffView;
 import dev.rota.platform.Caller;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -14,6 +15,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** {@code GET /api/v1/nodes/{id}/config/diff?from=&to=}: what changed between two commits. */
@@ -31,12 +35,30 @@ public class ConfigDiffResource {
       operationId = "diffConfig",
       summary =
           "Each document that differs between two branches, tags or commits, with the"
-              + " RFC 6902 JSON Patch from one to the other; `from` defaults to the first parent of `to`")
+              + " RFC 6902 JSON Patch from one to the other; `from` defaults to the first parent of `to`",
+      description =
+          "Every document added, removed or modified from `from` to `to`, each with its blob"
+              + " hashes and the RFC 6902 JSON Patch that turns the one into the other. With"
+              + " `path`, only that document.")
+  @Extension(name = "x-rota-problems", value = "404")
   public DiffView diff(
-      @PathParam("id") long nodeId,
-      @QueryParam("from") String from,
-      @QueryParam("to") @NotBlank String to,
-      @QueryParam("path") String path) {
+      @PathParam("id") @Min(1) long nodeId,
+      @QueryParam("from")
+          @Parameter(
+              description = "A branch, a tag or a commit hash; by default the first parent of `to`",
+              schema = @Schema(maxLength = ConfigWire.MAX_REF, pattern = ConfigWire.REF))
+          String from,
+      @QueryParam("to")
+          @NotBlank
+          @Parameter(
+              description = "A branch, a tag or a commit hash",
+              schema = @Schema(maxLength = ConfigWire.MAX_REF, pattern = ConfigWire.REF))
+          String to,
+      @QueryParam("path")
+          @Parameter(
+              description = "Only this document",
+              schema = @Schema(maxLength = ConfigPath.MAX_LENGTH, pattern = ConfigWire.PATH))
+          String path) {
     return DiffView.of(
         history.diff(caller, nodeId, from, to, path == null ? null : ConfigPath.of(path)));
   }

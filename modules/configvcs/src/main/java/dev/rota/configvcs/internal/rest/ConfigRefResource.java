@@ -7,6 +7,7 @@ import dev.rota.configvcs.internal.rest.ConfigWire.CreateRef;
 import dev.rota.configvcs.internal.rest.ConfigWire.RefView;
 import dev.rota.platform.Caller;
 import dev.rota.platform.Page;
+import dev.rota.platform.Problem;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -27,6 +28,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Branches and tags of a node's configuration: viewers list them, admins manage them. */
@@ -42,9 +48,13 @@ public class ConfigRefResource {
   @Context UriInfo uri;
 
   @GET
-  @Operation(operationId = "listConfigRefs", summary = "Branches and tags, by name")
+  @Operation(
+      operationId = "listConfigRefs",
+      summary = "Branches and tags, by name",
+      description = "One page of the repository's branches and tags, in name order.")
+  @Extension(name = "x-rota-problems", value = "404")
   public Page<RefView> list(
-      @PathParam("id") long nodeId,
+      @PathParam("id") @Min(1) long nodeId,
       @QueryParam("cursor") String cursor,
       @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
     return Page.of(
@@ -57,8 +67,27 @@ public class ConfigRefResource {
   @POST
   @Operation(
       operationId = "createConfigRef",
-      summary = "Create a branch or tag at a branch, tag or commit (admins)")
-  public Response create(@PathParam("id") long nodeId, @Valid @NotNull CreateRef request) {
+      summary = "Create a branch or tag at a branch, tag or commit (admins)",
+      description =
+          "Creates a branch (which commits move) or a tag (which never moves) at the commit"
+              + " `target` names.")
+  @APIResponse(
+      responseCode = "201",
+      description = "The new branch or tag; `Location` is its URL",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = RefView.class)))
+  @APIResponse(
+      responseCode = "403",
+      description = ConfigCommitResource.FORBIDDEN,
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "409",
+      description = "A branch or tag of that name exists",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "403 404 409")
+  public Response create(@PathParam("id") @Min(1) long nodeId, @Valid @NotNull CreateRef request) {
     RefRow ref =
         refs.create(
             caller,
@@ -73,8 +102,18 @@ public class ConfigRefResource {
 
   @GET
   @Path("{name}")
-  @Operation(operationId = "getConfigRef", summary = "A branch or tag")
-  public RefView get(@PathParam("id") long nodeId, @PathParam("name") String name) {
+  @Operation(
+      operationId = "getConfigRef",
+      summary = "A branch or tag",
+      description = "The branch or tag and the commit it points at.")
+  @Extension(name = "x-rota-problems", value = "404")
+  public RefView get(
+      @PathParam("id") @Min(1) long nodeId,
+      @PathParam("name")
+          @Parameter(
+              description = "A branch or tag name",
+              schema = @Schema(maxLength = ConfigWire.MAX_REF, pattern = ConfigWire.REF))
+          String name) {
     return RefView.of(refs.get(caller, nodeId, RefName.of(name)));
   }
 
@@ -82,8 +121,25 @@ public class ConfigRefResource {
   @Path("{name}")
   @Operation(
       operationId = "deleteConfigRef",
-      summary = "Delete a branch or tag (admins); main cannot be deleted")
-  public Response delete(@PathParam("id") long nodeId, @PathParam("name") String name) {
+      summary = "Delete a branch or tag (admins); main cannot be deleted",
+      description = "Deletes the branch or tag; its commits stay, reachable by hash.")
+  @APIResponse(responseCode = "204", description = "Deleted")
+  @APIResponse(
+      responseCode = "403",
+      description = ConfigCommitResource.FORBIDDEN,
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "409",
+      description = "The branch is main, which cannot be deleted",
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "403 404 409")
+  public Response delete(
+      @PathParam("id") @Min(1) long nodeId,
+      @PathParam("name")
+          @Parameter(
+              description = "A branch or tag name",
+              schema = @Schema(maxLength = ConfigWire.MAX_REF, pattern = ConfigWire.REF))
+          String name) {
     refs.delete(caller, nodeId, RefName.of(name));
     return Response.noContent().build();
   }

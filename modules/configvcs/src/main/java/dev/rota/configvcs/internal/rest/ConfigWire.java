@@ -8,8 +8,10 @@ import dev.rota.configvcs.internal.domain.Change;
 import dev.rota.configvcs.internal.domain.Commit;
 import dev.rota.configvcs.internal.domain.ConfigPath;
 import dev.rota.configvcs.internal.domain.ContentHash;
+import dev.rota.configvcs.internal.domain.RefName;
 import dev.rota.configvcs.internal.persistence.RefRow;
 import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -22,12 +24,31 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Wire records of the configuration endpoints; hashes are 64 lower-case hex digits. */
 public final class ConfigWire {
 
-  private static final String HASH = "[0-9a-f]{64}";
+  static final String HASH = "[0-9a-f]{64}";
+
+  static final String HASH_RULE = "must be a commit hash (64 hex digits)";
+
+  /**
+   * A branch or tag name, or a commit hash (64 hex digits fit the same pattern). Stated in the
+   * contract only: {@link RefName} and {@link ContentHash} enforce it, more strictly, with 400
+   * {@code invalid-reference}.
+   */
+  static final String REF = "[A-Za-z0-9][A-Za-z0-9._-]{0,99}";
+
+  static final int MAX_REF = 100;
+
+  /** A document path: 1 to 8 segments joined by /, as {@link ConfigPath} enforces it. */
+  static final String PATH =
+      "[A-Za-z0-9_][A-Za-z0-9._-]{0,63}(/[A-Za-z0-9_][A-Za-z0-9._-]{0,63}){0,7}";
+
+  /** Most operations one JSON Patch may hold. */
+  static final int MAX_PATCH_OPERATIONS = 1000;
 
   private ConfigWire() {}
 
@@ -36,10 +57,14 @@ public final class ConfigWire {
    * branch's head when the commit lands (compare-and-swap), else 409 with the current head.
    */
   public record CommitRequest(
-      @NotBlank @Size(max = 100) String branch,
-      @NotNull @Pattern(regexp = HASH, message = "must be a commit hash (64 hex digits)")
+      @NotBlank @Size(max = MAX_REF) @Schema(pattern = REF, description = "The branch to commit to")
+          String branch,
+      @NotNull
+          @Size(max = 64)
+          @Pattern(regexp = HASH, message = HASH_RULE)
+          @Schema(description = "The branch's head the changes were made on (compare-and-swap)")
           String parent,
-      @NotBlank @Size(max = 10_000) String message,
+      @NotBlank @Size(max = 10_000) @Schema(description = "Why; any text") String message,
       @NotNull @Size(min = 1, max = 100) List<@NotNull @Valid ChangeRequest> changes) {}
 
   /**
@@ -47,10 +72,23 @@ public final class ConfigWire {
    * {@code delete}.
    */
   public record ChangeRequest(
-      @NotBlank @Size(max = ConfigPath.MAX_LENGTH) String path,
+      @NotBlank
+          @Size(max = ConfigPath.MAX_LENGTH)
+          @Schema(
+              pattern = PATH,
+              description = "The document's path, e.g. quotas or images/default")
+          String path,
       @Schema(description = "The whole new document") JsonValue document,
       @Schema(description = "An RFC 7386 JSON Merge Patch") JsonValue mergePatch,
-      @Schema(description = "An RFC 6902 JSON Patch") JsonArray jsonPatch,
+      @Size(max = MAX_PATCH_OPERATIONS)
+          @Schema(
+              description =
+                  "An RFC 6902 JSON Patch: operations such as {\"op\": \"replace\", \"path\":"
+                      + " \"/gpus\", \"value\": 8}",
+              type = SchemaType.ARRAY,
+              implementation = JsonObject.class,
+              maxItems = MAX_PATCH_OPERATIONS)
+          JsonArray jsonPatch,
       @Schema(description = "true to delete the document") Boolean delete) {
 
     Change toChange() {
@@ -83,16 +121,32 @@ public final class ConfigWire {
 
   /** Reverts a commit on a branch whose head must be {@code parent}. */
   public record RevertRequest(
-      @NotBlank @Size(max = 100) String branch,
-      @NotNull @Pattern(regexp = HASH, message = "must be a commit hash (64 hex digits)")
+      @NotBlank
+          @Size(max = MAX_REF)
+          @Schema(pattern = REF, description = "The branch to commit the revert to")
+          String branch,
+      @NotNull
+          @Size(max = 64)
+          @Pattern(regexp = HASH, message = HASH_RULE)
+          @Schema(description = "The branch's head (compare-and-swap)")
           String parent,
-      @Size(min = 1, max = 10_000) String message) {}
+      @Size(min = 1, max = 10_000) @Schema(description = "Why; by default `Revert <hash>`")
+          String message) {}
 
   /** A new branch or tag at the commit {@code target} names (a branch, tag or hash). */
   public record CreateRef(
-      @NotBlank @Size(max = 100) String name,
-      @NotNull @Pattern(regexp = "branch|tag", message = "must be branch or tag") String kind,
-      @NotBlank @Size(max = 100) String target) {}
+      @NotBlank
+          @Size(max = MAX_REF)
+          @Schema(pattern = REF, description = "The new branch's or tag's name (not 64 hex digits)")
+          String name,
+      @NotNull
+          @Pattern(regexp = "branch|tag", message = "must be branch or tag")
+          @Schema(enumeration = {"branch", "tag"})
+          String kind,
+      @NotBlank
+          @Size(max = MAX_REF)
+          @Schema(pattern = REF, description = "The branch, tag or commit hash it starts at")
+          String target) {}
 
   public record CommitView(
       String hash,
@@ -158,7 +212,15 @@ public final class ConfigWire {
    * 6902.
    */
   public record PathDiffView(
-      String path, String change, String before, String after, JsonArray patch) {}
+      String path,
+      @Schema(enumeration = {"added", "removed", "modified"}) String change,
+      String before,
+      String after,
+      @Schema(
+              description = "The RFC 6902 JSON Patch from before to after",
+              type = SchemaType.ARRAY,
+              implementation = JsonObject.class)
+          JsonArray patch) {}
 
   /** {@code from} is null when {@code to} is a root commit. */
   public record DiffView(String from, String to, List<PathDiffView> changes) {

@@ -28,6 +28,7 @@ public class ProblemResponsesFilter implements OASFilter {
 
   @Override
   public Operation filterOperation(Operation operation) {
+    DeclaredProblems.apply(operation);
     APIResponses responses = operation.getResponses();
     if (responses == null) {
       responses = OASFactory.createAPIResponses();
@@ -45,6 +46,8 @@ public class ProblemResponsesFilter implements OASFilter {
   @Override
   public void filterOpenAPI(OpenAPI openAPI) {
     ApiTags.declare(openAPI);
+    FormatBounds.apply(openAPI);
+    CursorParameters.apply(openAPI);
     StableOrder.apply(openAPI);
     if (openAPI.getComponents() == null) {
       openAPI.setComponents(OASFactory.createComponents());

@@ -23,7 +23,6 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -82,10 +81,7 @@ public class PoolResource {
   public Page<QueueEntryView> queue(
       @PathParam("pool") @Size(max = 63) @Pattern(regexp = POOL, message = "must be a pool name")
           String pool,
-      @Parameter(description = "The nextCursor of the previous page; absent for the first")
-          @QueryParam("cursor")
-          @Size(max = TaskWire.CURSOR_MAX)
-          String cursor,
+      @QueryParam("cursor") String cursor,
       @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
     String after = Page.decode(cursor);
     return Page.of(

@@ -41,6 +41,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -92,7 +93,8 @@ public class TaskResource {
   @APIResponse(
       responseCode = "422",
       description =
-          "The task cannot run as asked: unknown pool or PriorityClass, a gang larger than the pool, or a volume not attached at its node",
+          "The task cannot run as asked: unknown pool or PriorityClass, a gang larger than the"
+              + " pool, or a volume not attached at its node",
       content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   public Response submit(
       @Parameter(
@@ -173,6 +175,8 @@ public class TaskResource {
       @Parameter(
               schema =
                   @Schema(
+                      type = SchemaType.STRING,
+                      maxLength = 16,
                       enumeration = {
                         "pending",
                         "admitted",
@@ -191,10 +195,7 @@ public class TaskResource {
               regexp = "[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?",
               message = "must be a PriorityClass name")
           String priorityClass,
-      @Parameter(description = "The nextCursor of the previous page; absent for the first")
-          @QueryParam("cursor")
-          @Size(max = TaskWire.CURSOR_MAX)
-          String cursor,
+      @QueryParam("cursor") String cursor,
       @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
     String after = Page.decode(cursor);
     return Page.of(

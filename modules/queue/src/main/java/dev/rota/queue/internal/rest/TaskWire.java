@@ -25,9 +25,6 @@ public final class TaskWire {
 
   private TaskWire() {}
 
-  /** The longest cursor a list hands out (a short signed number) with room to spare. */
-  static final int CURSOR_MAX = 200;
-
   static final String SUBMIT_EXAMPLE =
       """
       {"nodeId": 42, "pool": "pool-a", "replicas": 2, "gpusPerReplica": 4,

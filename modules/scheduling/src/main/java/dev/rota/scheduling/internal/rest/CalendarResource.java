@@ -128,12 +128,14 @@ public class CalendarResource {
           @QueryParam("kind")
           @Pattern(regexp = "pool|node", message = "must be pool or node")
           String kind,
-      @Parameter(description = "The pool's or node's name") @QueryParam("name") @Size(max = 253)
+      @Parameter(description = "The pool's or node's name")
+          @QueryParam("name")
+          @Size(max = 253)
+          @Pattern(
+              regexp = SchedulingRequests.CALENDAR_NAME,
+              message = "must be a pool or node name: letters, digits, '-', '_' and '.'")
           String name,
-      @Parameter(description = "The nextCursor of the previous page; absent for the first")
-          @QueryParam("cursor")
-          @Size(max = SchedulingRequests.CURSOR_MAX)
-          String cursor,
+      @QueryParam("cursor") String cursor,
       @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
     return Page.of(
         calendars.page(

@@ -20,9 +20,6 @@ public final class SchedulingRequests {
 
   private SchedulingRequests() {}
 
-  /** The longest cursor a list hands out (a short signed number) with room to spare. */
-  static final int CURSOR_MAX = 200;
-
   /** The longest instant, date, weekday time or length the endpoints read. */
   static final int TIME_MAX = 40;
 

@@ -12,7 +12,6 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
@@ -30,7 +29,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -72,7 +70,8 @@ public class WindowResource {
   @APIResponse(
       responseCode = "403",
       description =
-          "Not an administrator of the holding node (reservation), or no platform administrator (maintenance)",
+          "Not an administrator of the holding node (reservation), or no platform"
+              + " administrator (maintenance)",
       content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @APIResponse(
       responseCode = "404",
@@ -124,10 +123,7 @@ public class WindowResource {
       content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   public Page<WindowView> list(
       @PathParam("calendarId") @Min(1) @Max(Long.MAX_VALUE) long calendarId,
-      @Parameter(description = "The nextCursor of the previous page; absent for the first")
-          @QueryParam("cursor")
-          @Size(max = SchedulingRequests.CURSOR_MAX)
-          String cursor,
+      @QueryParam("cursor") String cursor,
       @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
     return Page.of(
         windows.page(caller, calendarId, Cursors.afterId(cursor), limit),

@@ -20,7 +20,6 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
@@ -40,7 +39,6 @@ import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -131,10 +129,7 @@ public class VolumeResource {
               + " a time: pass nextCursor back as cursor for the next page.")
   @APIResponse(responseCode = "200", description = "One page of volumes")
   public Page<VolumeView> list(
-      @Parameter(description = "The nextCursor of the previous page; absent for the first")
-          @QueryParam("cursor")
-          @Size(max = VolumeWire.CURSOR_MAX)
-          String cursor,
+      @QueryParam("cursor") String cursor,
       @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
     String after = Page.decode(cursor);
     return Page.of(
@@ -208,7 +203,8 @@ public class VolumeResource {
   @APIResponse(
       responseCode = "403",
       description =
-          "You do not manage the volume, are no member of the node, or the owning user is no member there",
+          "You do not manage the volume, are no member of the node, or the owning user is no"
+              + " member there",
       content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @APIResponse(
       responseCode = "404",

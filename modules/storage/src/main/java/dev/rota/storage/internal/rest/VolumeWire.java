@@ -39,9 +39,6 @@ public final class VolumeWire {
   /** A positive Kubernetes quantity of bytes, decimal or binary suffixed: 500Gi, 1.5T, 10e9. */
   static final String QUANTITY = "([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([KMGTPE]i|[kMGTPE]|[eE][0-9]+)?";
 
-  /** The longest cursor a list hands out (a short signed number) with room to spare. */
-  static final int CURSOR_MAX = 200;
-
   static final String CREATE_EXAMPLE =
       """
       {"name": "datasets", "ownerGroup": "acme/ml", "pool": "pool-a",
@@ -56,7 +53,9 @@ public final class VolumeWire {
       {"id": 7, "name": "datasets", "ownerPartyId": 12, "pool": "pool-a",
        "hostPath": "/data/acme/datasets", "capacityBytes": 536870912000,
        "accessMode": "ReadWriteMany",
-       "nodeAffinity": "{\\"nodeSelectorTerms\\":[{\\"matchExpressions\\":[{\\"key\\":\\"kubernetes.io/hostname\\",\\"operator\\":\\"In\\",\\"values\\":[\\"gpu-node-01\\",\\"gpu-node-02\\"]}]}]}",
+       "nodeAffinity": "{\\"nodeSelectorTerms\\":[{\\"matchExpressions\\":[{\\"key\\":\
+      \\"kubernetes.io/hostname\\",\\"operator\\":\\"In\\",\
+      \\"values\\":[\\"gpu-node-01\\",\\"gpu-node-02\\"]}]}]}",
        "nodes": ["gpu-node-01", "gpu-node-02"],
        "createdAt": "2026-11-29T10:15:30Z"}
       """;

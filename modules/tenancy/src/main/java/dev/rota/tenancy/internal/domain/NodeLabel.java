@@ -16,6 +16,20 @@ public record NodeLabel(String value) {
   public static final int MAX_NAME_LENGTH = 200;
   static final int MAX_LENGTH = 63;
 
+  private static final String LABELS = "[a-z0-9][a-z0-9_]{0,62}(/[a-z0-9][a-z0-9_]{0,62})*";
+
+  /** A slash path as the API accepts it: labels separated by /, leading or trailing / ignored. */
+  public static final String PATH_PATTERN = "/*" + LABELS + "/*";
+
+  public static final String PATH_RULE =
+      "must be a node path: labels of a-z, 0-9 and _, joined by /";
+
+  /**
+   * Longest slash path the API accepts: 64 levels of the longest labels. Deeper trees work, but
+   * their deepest nodes are reached by id, not by path.
+   */
+  public static final int MAX_PATH_LENGTH = 4096;
+
   public static NodeLabel fromName(String name) {
     if (name == null || name.isBlank()) {
       throw new InvalidTenancyRequest("A node needs a name.");
@@ -53,8 +67,7 @@ public record NodeLabel(String value) {
   /** Splits a path like {@code acme/ml/vision} into labels, refusing what no label can be. */
   public static String toLtree(String slashPath) {
     String trimmed = slashPath.replaceAll("^/+|/+$", "");
-    if (trimmed.isEmpty()
-        || !trimmed.matches("[a-z0-9][a-z0-9_]{0,62}(/[a-z0-9][a-z0-9_]{0,62})*")) {
+    if (trimmed.isEmpty() || !trimmed.matches(LABELS)) {
       throw new InvalidTenancyRequest(
           "'" + slashPath + "' is not a node path: labels of a-z, 0-9 and _, separated by /.");
     }

@@ -1,5 +1,7 @@
 package dev.rota.tenancy.internal.rest;
 
+import dev.rota.tenancy.internal.domain.NodeLabel;
+import dev.rota.tenancy.internal.domain.UserName;
 import dev.rota.tenancy.internal.persistence.AuditRepository.AuditEvent;
 import dev.rota.tenancy.internal.persistence.PartyRepository.UserRow;
 import dev.rota.tenancy.internal.persistence.RoleRepository.RoleGrant;
@@ -8,6 +10,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.time.OffsetDateTime;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Wire records of the user, membership, role and audit endpoints. */
 public final class AccessViews {
@@ -22,11 +25,11 @@ public final class AccessViews {
 
   public record CreateUser(
       @NotBlank
-          @Pattern(
-              regexp = "[A-Za-z0-9][A-Za-z0-9._@-]{0,127}",
-              message = "must be 1-128 letters, digits or . _ @ -, starting with a letter or digit")
+          @Size(max = UserName.MAX_LENGTH)
+          @Pattern(regexp = UserName.PATTERN, message = UserName.RULE)
+          @Schema(description = "The name the user's tokens carry")
           String name,
-      @Size(max = 200) String displayName) {}
+      @Size(max = 200) @Schema(description = "Any text, for people to read") String displayName) {}
 
   /** A role of a user (by name) or of a group (by path) at a node. */
   public record Grant(String partyKind, String party, String role) {
@@ -37,12 +40,19 @@ public final class AccessViews {
 
   /** Bind a role to exactly one of a user or a group. */
   public record BindRole(
-      String user,
-      String group,
+      @Size(max = UserName.MAX_LENGTH)
+          @Pattern(regexp = UserName.PATTERN, message = UserName.RULE)
+          @Schema(description = "The user to bind the role to; or give `group`")
+          String user,
+      @Size(max = NodeLabel.MAX_PATH_LENGTH)
+          @Pattern(regexp = NodeLabel.PATH_PATTERN, message = NodeLabel.PATH_RULE)
+          @Schema(description = "The path of the group to bind the role to; or give `user`")
+          String group,
       @NotNull
           @Pattern(
               regexp = "viewer|member|admin|owner",
               message = "must be viewer, member, admin or owner")
+          @Schema(enumeration = {"viewer", "member", "admin", "owner"})
           String role) {}
 
   public record AuditView(

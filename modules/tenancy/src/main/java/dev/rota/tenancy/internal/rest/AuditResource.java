@@ -17,6 +17,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** {@code GET /api/v1/nodes/{id}/audit}: who changed what at and below a node, newest first. */
@@ -32,9 +33,13 @@ public class AuditResource {
   @GET
   @Operation(
       operationId = "listNodeAudit",
-      summary = "The audit trail of the node and its subtree (admins of the node)")
+      summary = "The audit trail of the node and its subtree (admins of the node)",
+      description =
+          "One page of the changes made at and below the node, newest first: who did what to"
+              + " which entity, with the row before and after as JSON text.")
+  @Extension(name = "x-rota-problems", value = "403 404")
   public Page<AuditView> list(
-      @PathParam("id") long nodeId,
+      @PathParam("id") @Min(1) long nodeId,
       @QueryParam("cursor") String cursor,
       @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
     return Page.of(

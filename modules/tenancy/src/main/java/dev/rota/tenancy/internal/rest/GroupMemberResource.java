@@ -1,10 +1,15 @@
 package dev.rota.tenancy.internal.rest;
 
 import dev.rota.platform.Caller;
+import dev.rota.platform.Problem;
 import dev.rota.tenancy.internal.application.PartyService;
+import dev.rota.tenancy.internal.domain.UserName;
 import dev.rota.tenancy.internal.rest.AccessViews.UserView;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
@@ -15,6 +20,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Users who belong to a group of the tree (and through it to that group's bindings only). */
@@ -24,12 +33,21 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class GroupMemberResource {
 
+  private static final String NOT_FOUND =
+      "No such group that you can see (one you may not see answers the same), or no such user";
+
   @Inject PartyService parties;
   @Inject Caller caller;
 
   @GET
-  @Operation(operationId = "listGroupMembers", summary = "The group's direct members")
-  public List<UserView> list(@PathParam("id") long groupId) {
+  @Operation(
+      operationId = "listGroupMembers",
+      summary = "The group's direct members",
+      description =
+          "The users who belong to the group directly. Membership gives them the roles bound to"
+              + " the group, and nothing else.")
+  @Extension(name = "x-rota-problems", value = "404")
+  public List<UserView> list(@PathParam("id") @Min(1) long groupId) {
     return parties.members(caller, groupId).stream().map(UserView::of).toList();
   }
 
@@ -37,8 +55,24 @@ public class GroupMemberResource {
   @Path("{user}")
   @Operation(
       operationId = "putGroupMember",
-      summary = "Add a user to the group (admins of the group)")
-  public Response add(@PathParam("id") long groupId, @PathParam("user") String user) {
+      summary = "Add a user to the group (admins of the group)",
+      description = "Makes the user a member of the group; adding a member again changes nothing.")
+  @APIResponse(responseCode = "204", description = "The user is a member")
+  @APIResponse(
+      responseCode = "403",
+      description = NodeResource.FORBIDDEN,
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "404",
+      description = NOT_FOUND,
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "403 404")
+  public Response add(
+      @PathParam("id") @Min(1) long groupId,
+      @PathParam("user")
+          @Size(max = UserName.MAX_LENGTH)
+          @Pattern(regexp = UserName.PATTERN, message = UserName.RULE)
+          String user) {
     parties.addMember(caller, groupId, user);
     return Response.noContent().build();
   }
@@ -47,8 +81,24 @@ public class GroupMemberResource {
   @Path("{user}")
   @Operation(
       operationId = "deleteGroupMember",
-      summary = "Remove a user from the group (admins of the group)")
-  public Response remove(@PathParam("id") long groupId, @PathParam("user") String user) {
+      summary = "Remove a user from the group (admins of the group)",
+      description = "Ends the user's membership of the group, and with it the group's roles.")
+  @APIResponse(responseCode = "204", description = "The user is not a member")
+  @APIResponse(
+      responseCode = "403",
+      description = NodeResource.FORBIDDEN,
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @APIResponse(
+      responseCode = "404",
+      description = NOT_FOUND,
+      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "403 404")
+  public Response remove(
+      @PathParam("id") @Min(1) long groupId,
+      @PathParam("user")
+          @Size(max = UserName.MAX_LENGTH)
+          @Pattern(regexp = UserName.PATTERN, message = UserName.RULE)
+          String user) {
     parties.removeMember(caller, groupId, user);
     return Response.noContent().build();
   }

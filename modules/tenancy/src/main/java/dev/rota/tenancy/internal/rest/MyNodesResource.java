@@ -28,7 +28,12 @@ public class MyNodesResource {
   @Inject Caller caller;
 
   @GET
-  @Operation(operationId = "listMyNodes", summary = "Every node the caller can see, in path order")
+  @Operation(
+      operationId = "listMyNodes",
+      summary = "Every node the caller can see, in path order",
+      description =
+          "One page of the nodes where the caller holds a role, directly or through a group, and"
+              + " of every node below them, in path order.")
   public Page<NodeView> list(
       @QueryParam("cursor") String cursor,
       @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
