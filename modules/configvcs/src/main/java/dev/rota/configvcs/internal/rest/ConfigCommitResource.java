@@ -32,6 +32,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -151,12 +152,20 @@ public class ConfigCommitResource {
           @DefaultValue("main")
           @Parameter(
               description = "A branch, a tag or a commit hash",
-              schema = @Schema(maxLength = ConfigWire.MAX_REF, pattern = ConfigWire.REF))
+              schema =
+                  @Schema(
+                      type = SchemaType.STRING,
+                      maxLength = ConfigWire.MAX_REF,
+                      pattern = ConfigWire.REF))
           String ref,
       @QueryParam("path")
           @Parameter(
               description = "Only the commits that changed this document",
-              schema = @Schema(maxLength = ConfigPath.MAX_LENGTH, pattern = ConfigWire.PATH))
+              schema =
+                  @Schema(
+                      type = SchemaType.STRING,
+                      maxLength = ConfigPath.MAX_LENGTH,
+                      pattern = ConfigWire.PATH))
           String path,
       @QueryParam("cursor") String cursor,
       @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(Page.MAX_LIMIT) int limit) {
@@ -189,7 +198,11 @@ public class ConfigCommitResource {
       @PathParam("ref")
           @Parameter(
               description = "A branch, a tag or a commit hash",
-              schema = @Schema(maxLength = ConfigWire.MAX_REF, pattern = ConfigWire.REF))
+              schema =
+                  @Schema(
+                      type = SchemaType.STRING,
+                      maxLength = ConfigWire.MAX_REF,
+                      pattern = ConfigWire.REF))
           String ref) {
     return CommitView.of(history.commit(caller, nodeId, ref));
   }
@@ -223,7 +236,7 @@ public class ConfigCommitResource {
       @PathParam("hash")
           @Parameter(
               description = "The commit to undo",
-              schema = @Schema(maxLength = 64, pattern = ConfigWire.HASH))
+              schema = @Schema(type = SchemaType.STRING, maxLength = 64, pattern = ConfigWire.HASH))
           String hash,
       @Valid @NotNull RevertRequest request) {
     Commit commit =

@@ -15,6 +15,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -46,18 +47,30 @@ public class ConfigDiffResource {
       @QueryParam("from")
           @Parameter(
               description = "A branch, a tag or a commit hash; by default the first parent of `to`",
-              schema = @Schema(maxLength = ConfigWire.MAX_REF, pattern = ConfigWire.REF))
+              schema =
+                  @Schema(
+                      type = SchemaType.STRING,
+                      maxLength = ConfigWire.MAX_REF,
+                      pattern = ConfigWire.REF))
           String from,
       @QueryParam("to")
           @NotBlank
           @Parameter(
               description = "A branch, a tag or a commit hash",
-              schema = @Schema(maxLength = ConfigWire.MAX_REF, pattern = ConfigWire.REF))
+              schema =
+                  @Schema(
+                      type = SchemaType.STRING,
+                      maxLength = ConfigWire.MAX_REF,
+                      pattern = ConfigWire.REF))
           String to,
       @QueryParam("path")
           @Parameter(
               description = "Only this document",
-              schema = @Schema(maxLength = ConfigPath.MAX_LENGTH, pattern = ConfigWire.PATH))
+              schema =
+                  @Schema(
+                      type = SchemaType.STRING,
+                      maxLength = ConfigPath.MAX_LENGTH,
+                      pattern = ConfigWire.PATH))
           String path) {
     return DiffView.of(
         history.diff(caller, nodeId, from, to, path == null ? null : ConfigPath.of(path)));

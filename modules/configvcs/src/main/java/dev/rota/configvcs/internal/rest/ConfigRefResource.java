@@ -28,6 +28,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -112,7 +113,11 @@ public class ConfigRefResource {
       @PathParam("name")
           @Parameter(
               description = "A branch or tag name",
-              schema = @Schema(maxLength = ConfigWire.MAX_REF, pattern = ConfigWire.REF))
+              schema =
+                  @Schema(
+                      type = SchemaType.STRING,
+                      maxLength = ConfigWire.MAX_REF,
+                      pattern = ConfigWire.REF))
           String name) {
     return RefView.of(refs.get(caller, nodeId, RefName.of(name)));
   }
@@ -138,7 +143,11 @@ public class ConfigRefResource {
       @PathParam("name")
           @Parameter(
               description = "A branch or tag name",
-              schema = @Schema(maxLength = ConfigWire.MAX_REF, pattern = ConfigWire.REF))
+              schema =
+                  @Schema(
+                      type = SchemaType.STRING,
+                      maxLength = ConfigWire.MAX_REF,
+                      pattern = ConfigWire.REF))
           String name) {
     refs.delete(caller, nodeId, RefName.of(name));
     return Response.noContent().build();

@@ -75,7 +75,11 @@ public class ConfigTreeResource {
       @PathParam("ref")
           @Parameter(
               description = "A branch, a tag or a commit hash",
-              schema = @Schema(maxLength = ConfigWire.MAX_REF, pattern = ConfigWire.REF))
+              schema =
+                  @Schema(
+                      type = SchemaType.STRING,
+                      maxLength = ConfigWire.MAX_REF,
+                      pattern = ConfigWire.REF))
           String ref) {
     TreeReader.SnapshotAt snapshot = tree.snapshot(caller, nodeId, ref);
     return Response.ok(SnapshotView.of(snapshot))
@@ -120,12 +124,20 @@ public class ConfigTreeResource {
       @PathParam("ref")
           @Parameter(
               description = "A branch, a tag or a commit hash",
-              schema = @Schema(maxLength = ConfigWire.MAX_REF, pattern = ConfigWire.REF))
+              schema =
+                  @Schema(
+                      type = SchemaType.STRING,
+                      maxLength = ConfigWire.MAX_REF,
+                      pattern = ConfigWire.REF))
           String ref,
       @PathParam("path")
           @Parameter(
               description = "The document's path, e.g. quotas or images/default",
-              schema = @Schema(maxLength = ConfigPath.MAX_LENGTH, pattern = ConfigWire.PATH))
+              schema =
+                  @Schema(
+                      type = SchemaType.STRING,
+                      maxLength = ConfigPath.MAX_LENGTH,
+                      pattern = ConfigWire.PATH))
           String path) {
     DocumentAt document = tree.document(caller, nodeId, ref, ConfigPath.of(path));
     return Response.ok(new ConfigDocument(document.canonical()))

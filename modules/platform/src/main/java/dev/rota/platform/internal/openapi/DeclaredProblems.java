@@ -40,6 +40,23 @@ final class DeclaredProblems {
     }
     String codes = String.valueOf(operation.getExtensions().get(EXTENSION));
     operation.removeExtension(EXTENSION);
+    // MicroProfile OpenAPI also copies a method's extensions onto its request body and responses.
+    if (operation.getRequestBody() != null) {
+      operation.getRequestBody().removeExtension(EXTENSION);
+    }
+    if (operation.getResponses() != null) {
+      operation.getResponses().removeExtension(EXTENSION);
+      if (operation.getResponses().getAPIResponses() != null) {
+        operation
+            .getResponses()
+            .getAPIResponses()
+            .values()
+            .forEach(r -> r.removeExtension(EXTENSION));
+      }
+    }
+    if (operation.getParameters() != null) {
+      operation.getParameters().forEach(p -> p.removeExtension(EXTENSION));
+    }
     if (operation.getResponses() == null) {
       operation.setResponses(OASFactory.createAPIResponses());
     }
