@@ -39,6 +39,7 @@ public class ProblemResponsesFilter implements OASFilter {
         responses.addAPIResponse(error.getKey(), problem(error.getValue()));
       }
     }
+    RateLimitResponses.document(responses);
     return operation;
   }
 
@@ -51,6 +52,7 @@ public class ProblemResponsesFilter implements OASFilter {
     if (openAPI.getComponents() == null) {
       openAPI.setComponents(OASFactory.createComponents());
     }
+    RateLimitResponses.addComponents(openAPI.getComponents());
     if (openAPI.getComponents().getSchemas() == null
         || !openAPI.getComponents().getSchemas().containsKey("Problem")) {
       openAPI
