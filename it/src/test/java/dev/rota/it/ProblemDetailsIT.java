@@ -121,6 +121,16 @@ class ProblemDetailsIT {
   }
 
   @Test
+  void an_accept_header_nothing_can_answer_is_406_problem_without_internals() {
+    HttpResponse<String> response =
+        rota.send(rota.authorized("/api/v1/me", token).header("Accept", "text/csv"));
+
+    JsonObject problem = assertProblem(response, 406, "not-acceptable");
+    assertThat(problem.getString("detail")).contains("text/csv").contains("application/json");
+    assertThat(response.body()).doesNotContain("RESTEASY");
+  }
+
+  @Test
   void malformed_json_is_400_problem_saying_where() {
     HttpResponse<String> response = postJson("{\n  \"name\": \"a\",\n  \"gpus\": }");
 

@@ -138,6 +138,7 @@ public class ConfigRefResource {
       description = "The branch is main, which cannot be deleted",
       content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @Extension(name = "x-rota-problems", value = "403 404 409")
+  @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
   public Response delete(
       @PathParam("id") @Min(1) long nodeId,
       @PathParam("name")

@@ -1,5 +1,6 @@
 package dev.rota.platform.internal.problem;
 
+import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.NotSupportedException;
@@ -72,10 +73,16 @@ public class WebApplicationExceptionMapper implements ExceptionMapper<WebApplica
           + headers.getMediaType()
           + " is not accepted here; send application/json.";
     }
+    if (e instanceof NotAcceptableException) {
+      return "Nothing here can answer in "
+          + headers.getHeaderString(HttpHeaders.ACCEPT)
+          + "; accept application/json (errors come as application/problem+json).";
+    }
     if (status >= 500) {
       return "The server could not complete the request.";
     }
-    return e.getMessage();
+    // The JAX-RS implementation's own message names its internals (RESTEASY…): keep it in the log.
+    return "The request could not be handled (HTTP " + status + ").";
   }
 
   private static String title(Response response) {

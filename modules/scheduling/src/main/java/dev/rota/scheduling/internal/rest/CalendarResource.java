@@ -175,6 +175,7 @@ public class CalendarResource {
       responseCode = "404",
       description = "No calendar with this id",
       content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
   public Response delete(@PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id) {
     calendars.delete(caller, id);
     return Response.noContent().build();

@@ -167,6 +167,7 @@ public class WindowResource {
       responseCode = "404",
       description = "No such window in this calendar",
       content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
   public Response cancel(
       @PathParam("calendarId") @Min(1) @Max(Long.MAX_VALUE) long calendarId,
       @PathParam("windowId") @Min(1) @Max(Long.MAX_VALUE) long windowId) {

@@ -178,6 +178,7 @@ public class VolumeResource {
       responseCode = "409",
       description = "The volume is attached; detach it first",
       content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
   public Response delete(@PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id) {
     volumes.delete(caller, id);
     return Response.noContent().build();
@@ -250,6 +251,7 @@ public class VolumeResource {
       responseCode = "404",
       description = "No volume with this id that you can see, or it is not attached at this node",
       content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
   public Response detach(
       @PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id,
       @PathParam("nodeId") @Min(1) @Max(Long.MAX_VALUE) long nodeId) {

@@ -67,6 +67,7 @@ public class GroupMemberResource {
       description = NOT_FOUND,
       content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @Extension(name = "x-rota-problems", value = "403 404")
+  @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
   public Response add(
       @PathParam("id") @Min(1) long groupId,
       @PathParam("user")
@@ -93,6 +94,7 @@ public class GroupMemberResource {
       description = NOT_FOUND,
       content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @Extension(name = "x-rota-problems", value = "403 404")
+  @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
   public Response remove(
       @PathParam("id") @Min(1) long groupId,
       @PathParam("user")

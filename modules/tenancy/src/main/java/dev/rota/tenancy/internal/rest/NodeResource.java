@@ -257,6 +257,7 @@ public class NodeResource {
       description = "The node has descendants and `recursive` is not true",
       content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @Extension(name = "x-rota-problems", value = "403 404 409")
+  @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
   public Response delete(
       @PathParam("id") @Min(1) long id,
       @QueryParam("recursive") @DefaultValue("false") boolean recursive) {

@@ -110,6 +110,7 @@ public class PoolQuotaResource {
       description = CONFLICT,
       content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @Extension(name = "x-rota-problems", value = "403 404 409")
+  @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
   public Response delete(
       @PathParam("id") @Min(1) long nodeId,
       @PathParam("pool") @Size(max = 63) @Pattern(regexp = POOL_NAME, message = POOL_NAME_RULE)

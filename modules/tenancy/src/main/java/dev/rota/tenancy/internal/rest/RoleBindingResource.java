@@ -86,6 +86,7 @@ public class RoleBindingResource {
       description = NodeResource.NOT_FOUND + "; or no such user or group",
       content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @Extension(name = "x-rota-problems", value = "403 404")
+  @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
   public Response bind(@PathParam("id") @Min(1) long nodeId, @Valid @NotNull BindRole request) {
     roles.bind(
         caller,
@@ -112,6 +113,7 @@ public class RoleBindingResource {
       description = NodeResource.NOT_FOUND + "; or no such user or group",
       content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @Extension(name = "x-rota-problems", value = "403 404")
+  @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
   public Response unbind(
       @PathParam("id") @Min(1) long nodeId,
       @QueryParam("user")
