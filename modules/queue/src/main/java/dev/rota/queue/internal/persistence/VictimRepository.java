@@ -65,9 +65,14 @@ public class VictimRepository {
    * (recursive reprieve). Nodes are ranked by cost: fewest in-quota victims, lowest top priority,
    * fewest GPUs of work lost, fewest victims, then name. Too few nodes covered: no rows at all.
    *
-   * <p>The candidates are not read pool-wide: per node, an index-only walk of the placements in
-   * victim order (the copies of V24) reads only the first {@code deficit} placements that match the
-   * rules, which hold every row the node's ranking can need.
+   * <p>Two ways to the same rows, so that the common case reads little. First, lowest priority
+   * first, whether borrowing candidates alone cover enough nodes (one range of the index
+   * placements_borrowing_order, V27, per distinct priority, stopping at the first that does). A
+   * node covered so is cheaper than any node that needs an in-quota victim or a higher priority, so
+   * then only those nodes' borrowing candidates up to that priority are ranked. Otherwise every
+   * node short of GPUs is walked: an index-only walk of its placements in victim order (the copies
+   * of V24) reads only the first {@code deficit} placements that match the rules, which hold every
+   * row the node's ranking can need.
    */
   private static final String PLAN =
       """
@@ -110,6 +115,51 @@ public class VictimRepository {
                               FILTER (WHERE n.deficit <= 0), 0) AS nodes_needed
           FROM preemptor p LEFT JOIN nodes n ON true
          GROUP BY p.replicas
+      ), borrowing AS NOT MATERIALIZED (
+        -- The pool's borrowing candidates in priority order, read from placements_borrowing_order
+        -- alone (T's keys are constants here, so the index order is the priority order). Inlined
+        -- where used: each use reads only the priorities it bounds. (a) T's own project, strictly
+        -- lower priority; (b) another project's, any priority, while T will be in quota; (c)
+        -- another project's, strictly lower priority, while T borrows too.
+        SELECT pl.node_name, pl.task_id, pl.priority, pl.since, pl.project_id, pl.task_gpus,
+               pl.gpus
+          FROM queue.placements pl
+         WHERE pl.pool = (SELECT pool FROM preemptor)
+           AND NOT pl.in_quota AND pl.task_state IN ('admitted', 'running')
+           AND pl.admitted_at < now()
+           AND pl.protected_until <= now()
+           AND pl.task_id <> ALL ((SELECT ids FROM skipped)::bigint[])
+           AND (pl.priority < (SELECT priority FROM preemptor)
+                OR (pl.project_id <> (SELECT node_id FROM preemptor)
+                    AND (SELECT t_mode FROM mode) = 'in_quota'))
+      ), levels (priority, covered, enough) AS (
+        -- The distinct priorities among them, lowest first, one index probe each; at each, the
+        -- nodes that the borrowing candidates up to it cover, and whether they are enough. It
+        -- stops at the first level that is.
+        SELECT l.priority, c.covered, c.enough
+          FROM (SELECT b.priority FROM borrowing b ORDER BY b.priority LIMIT 1) l,
+               LATERAL (SELECT array_agg(covered.name) AS covered,
+                               count(*) >= (SELECT nodes_needed FROM short) AS enough
+                          FROM (SELECT n.name
+                                  FROM borrowing b JOIN nodes n ON n.name = b.node_name
+                                 WHERE b.priority <= l.priority AND n.deficit > 0
+                                 GROUP BY n.name, n.deficit
+                                HAVING sum(b.gpus) >= n.deficit) covered) c
+        UNION ALL
+        SELECT nx.priority, c.covered, c.enough
+          FROM levels l,
+               LATERAL (SELECT b.priority FROM borrowing b WHERE b.priority > l.priority
+                         ORDER BY b.priority LIMIT 1) nx,
+               LATERAL (SELECT array_agg(covered.name) AS covered,
+                               count(*) >= (SELECT nodes_needed FROM short) AS enough
+                          FROM (SELECT n.name
+                                  FROM borrowing b JOIN nodes n ON n.name = b.node_name
+                                 WHERE b.priority <= nx.priority AND n.deficit > 0
+                                 GROUP BY n.name, n.deficit
+                                HAVING sum(b.gpus) >= n.deficit) covered) c
+         WHERE NOT l.enough
+      ), cut AS (
+        SELECT priority AS level, covered FROM levels WHERE enough
       ), walk AS (
         -- Per node short of GPUs, its first candidates in victim order, read from the index
         -- placements_victim_order only (V24: each placement carries its task's order keys and what
@@ -140,43 +190,32 @@ public class VictimRepository {
          WHERE n.deficit > 0
          GROUP BY n.name, n.deficit, w.task_id, w.priority, w.in_quota, w.since, w.project_id,
                   w.task_gpus
-      ), freeing AS (                  -- what each candidate walked frees on its node
-        SELECT w.node_name, w.deficit, w.id, w.priority,
-               CASE WHEN w.in_quota THEN 'in_quota' ELSE 'borrowing' END AS quota_mode,
-               w.task_gpus AS gpus, w.since,
-               CASE WHEN w.project_id = p.node_id THEN 'lower-priority-in-node'
-                    WHEN m.t_mode = 'in_quota' THEN 'reclaim-borrowed'
-                    ELSE 'borrowing-lower-priority' END AS rule,
-               w.freed
-          FROM walk w CROSS JOIN preemptor p CROSS JOIN mode m
-      ), levels AS (  -- per node and priority, what borrowing candidates up to it free there
-        SELECT node_name, deficit, priority,
-               sum(sum(freed)) OVER (PARTITION BY node_name ORDER BY priority) AS freed_to_level
-          FROM freeing WHERE quota_mode = 'borrowing'
-         GROUP BY node_name, deficit, priority
-      ), covered AS (      -- nodes borrowing victims alone free, at the lowest priority they need
-        SELECT node_name, min(priority) AS level
-          FROM levels WHERE freed_to_level >= deficit GROUP BY node_name
-      ), cut AS (
-        -- Borrowing comes first in a node's order, so a node covered by borrowing victims up to
-        -- priority L costs (no in-quota victim, top priority L): cheaper than any node that needs
-        -- in-quota victims or higher priorities. When enough nodes are covered so, only those at
-        -- the cheapest levels can be chosen, and only their borrowing rows up to that level matter:
-        -- the rest is never ranked. Otherwise (no level) every row is.
-        SELECT (SELECT level FROM covered ORDER BY level
-                OFFSET greatest(s.nodes_needed - 1, 0) LIMIT 1) AS level
-          FROM short s
+      ), candidates AS (
+        -- With a cut, the borrowing candidates up to it on the nodes short of GPUs; else the walk.
+        SELECT b.node_name, min(n.deficit) AS deficit, b.task_id AS id, min(b.priority) AS priority,
+               false AS in_quota, min(b.since) AS since, min(b.project_id) AS project_id,
+               min(b.task_gpus) AS task_gpus, sum(b.gpus)::integer AS freed
+          FROM (SELECT unnest(covered) AS name FROM cut) covered
+          JOIN nodes n USING (name)
+          JOIN borrowing b ON b.node_name = n.name
+         WHERE b.priority <= (SELECT level FROM cut)
+         GROUP BY b.node_name, b.task_id
+        UNION ALL
+        SELECT * FROM walk WHERE NOT EXISTS (SELECT FROM cut)
       ), ranked AS (
-        SELECT f.*, sum(f.freed) OVER w AS freed_so_far, row_number() OVER w AS position
-          FROM freeing f
-         WHERE (SELECT level FROM cut) IS NULL           -- uncorrelated: computed once, hashed
-            OR (f.quota_mode = 'borrowing' AND f.priority <= (SELECT level FROM cut)
-                AND f.node_name IN (SELECT node_name FROM covered
-                                     WHERE level <= (SELECT level FROM cut)))
-        WINDOW w AS (PARTITION BY f.node_name
-                     ORDER BY f.quota_mode = 'in_quota', f.priority, f.since DESC, f.id DESC)
-      ), needed AS (
-        SELECT * FROM ranked WHERE freed_so_far - freed < deficit
+        SELECT c.node_name, c.deficit, c.id, c.priority,
+               CASE WHEN c.in_quota THEN 'in_quota' ELSE 'borrowing' END AS quota_mode,
+               c.task_gpus AS gpus, c.since,
+               CASE WHEN c.project_id = (SELECT node_id FROM preemptor) THEN 'lower-priority-in-node'
+                    WHEN (SELECT t_mode FROM mode) = 'in_quota' THEN 'reclaim-borrowed'
+                    ELSE 'borrowing-lower-priority' END AS rule,
+               c.freed, sum(c.freed) OVER w AS freed_so_far, row_number() OVER w AS position,
+               sum(c.freed) OVER (PARTITION BY c.node_name) AS node_freed
+          FROM candidates c
+        WINDOW w AS (PARTITION BY c.node_name
+                     ORDER BY c.in_quota, c.priority, c.since DESC, c.id DESC)
+      ), needed AS (            -- on the nodes they cover, the rows up to the one that covers it
+        SELECT * FROM ranked WHERE node_freed >= deficit AND freed_so_far - freed < deficit
       ), reprieve (node_name, position, surplus, kept) AS (
         SELECT node_name, position, freed_so_far - deficit, true
           FROM needed WHERE freed_so_far >= deficit
@@ -201,11 +240,12 @@ public class VictimRepository {
            AND (SELECT count(*) FROM costs) >= s.nodes_needed
       )
       SELECT node_name, id, rule, quota_mode, priority, since, freed, position,
-             (SELECT count(DISTINCT id) FROM walk)::integer
+             (SELECT count(DISTINCT id) FROM candidates)::integer
         FROM (SELECT DISTINCT ON (v.id) v.*, ch.cost       -- a victim on two chosen nodes: once
                 FROM chosen ch JOIN victims v USING (node_name)
                ORDER BY v.id, ch.cost) once
        ORDER BY cost, position
+
       """;
 
   /**
