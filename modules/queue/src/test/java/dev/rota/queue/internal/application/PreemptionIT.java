@@ -235,6 +235,48 @@ class PreemptionIT {
   }
 
   @Test
+  void borrowing_victims_are_looked_for_one_priority_at_a_time_before_any_in_quota_victim() {
+    String a = queue.node(4);
+    String b = queue.node(4);
+    String c = queue.node(4);
+    long mine = guaranteed(8);
+    long borrower = queue.project();
+    running(borrower, a, 2, "rota-low", "borrowing", 10, null);
+    running(mine, a, 2, "rota-low", "in_quota", 10, null);
+    long atNormal = running(borrower, b, 4, "rota-normal", "borrowing", 10, null);
+    running(borrower, c, 2, "rota-low", "borrowing", 10, null);
+    running(borrower, c, 2, "rota-high", "borrowing", 10, null);
+    long t = queue.submit(mine, 1, 4, "rota-high");
+
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(preempting())
+        .as(
+            "no node is covered by low-priority borrowers alone; b is at normal, c only at high,"
+                + " a needs an in-quota victim")
+        .containsExactly(atNormal);
+    assertThat(decisions(t)).containsExactly(atNormal + ":reclaim-borrowed:" + b);
+  }
+
+  @Test
+  void a_gang_takes_the_nodes_borrowers_cover_and_in_quota_victims_for_the_rest() {
+    String a = queue.node(4);
+    String b = queue.node(4);
+    long mine = guaranteed(16);
+    long borrower = queue.project();
+    long borrowed = running(borrower, a, 4, "rota-high", "borrowing", 10, null);
+    long inQuota = running(mine, b, 4, "rota-low", "in_quota", 10, null);
+    long gang = queue.submit(mine, 2, 4, "rota-high");
+
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(preempting()).containsExactlyInAnyOrder(borrowed, inQuota);
+    assertThat(decisions(gang))
+        .containsExactlyInAnyOrder(
+            borrowed + ":reclaim-borrowed:" + a, inQuota + ":lower-priority-in-node:" + b);
+  }
+
+  @Test
   void two_preemptors_racing_never_pick_the_same_victim() {
     String node = queue.node(8);
     long project = guaranteed(16);
