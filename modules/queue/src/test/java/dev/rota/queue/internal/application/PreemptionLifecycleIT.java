@@ -6,6 +6,7 @@ import dev.rota.platform.Installation;
 import dev.rota.platform.Outbox;
 import dev.rota.platform.Transactions;
 import dev.rota.platform.internal.kubernetes.SimulatedCluster;
+import dev.rota.platform.internal.reconcile.OutboxWorker;
 import dev.rota.queue.internal.persistence.PreemptionRecords;
 import dev.rota.queue.internal.persistence.PreemptionRecords.RuleTotal;
 import dev.rota.scheduling.internal.application.PoolAvailabilityService;
@@ -112,6 +113,67 @@ class PreemptionLifecycleIT {
   }
 
   @Test
+  void a_decision_whose_server_died_before_deleting_the_pods_is_finished_by_another_server() {
+    queue.node(8);
+    long project = queue.child(queue.root(8, null), 8, null);
+    long low = queue.submit(project, 1, 8, "rota-low");
+    admission.admit(queue.pool, Instant.now());
+    dispatcher.dispatchAll();
+    setPhase(low, "Running");
+    pods.reconcile(String.valueOf(low));
+    long high = queue.submit(project, 1, 8, "rota-high");
+    admission.admit(queue.pool, Instant.now());
+    assertThat(queue.task(low).state()).isEqualTo("preempting");
+    // The deciding server's worker claimed the row and died before any API call: its claim
+    // names a worker that will never finish it, and lasts until its lease runs out.
+    int claimed =
+        transactions.write(
+            "test",
+            c -> {
+              try (PreparedStatement claim =
+                  c.prepareStatement(
+                      """
+                  UPDATE platform.reconcile_outbox
+                     SET claimed_by = 'worker-of-the-dead-server',
+                         claimed_until = now() + interval '1 hour'
+                   WHERE kind = ? AND object_key = ?  -- 1 kind, 2 the victim
+                  """)) {
+                claim.setString(1, TaskReconciler.KIND);
+                claim.setString(2, String.valueOf(low));
+                return claim.executeUpdate();
+              }
+            });
+    assertThat(claimed).as("the decision enqueued the victim's Pods").isEqualTo(1);
+    assertThat(podsOf(low)).hasSize(1);
+
+    // Another server: its own reconcilers and outbox worker over the same database and cluster.
+    GpuQuotaReconciler survivorQuota =
+        new GpuQuotaReconciler(transactions, kubernetes, installation, new Outbox());
+    OutboxWorker survivor =
+        new OutboxWorker(
+            transactions,
+            List.of(
+                new TaskReconciler(
+                    transactions, kubernetes, installation, new Outbox(), survivorQuota),
+                survivorQuota),
+            OutboxWorker.Settings.DEFAULTS,
+            OutboxWorker.Observer.NONE);
+    survivor.drain();
+    assertThat(podsOf(low))
+        .as("the dead server's claim still holds: the victim's row is not attempted")
+        .hasSize(1);
+    assertThat(queue.task(low).state()).isEqualTo("preempting");
+    expireClaim(low); // the dead server's lease runs out
+    survivor.drain();
+
+    assertThat(podsOf(low)).as("the survivor deleted the victim's Pods").isEmpty();
+    assertThat(queue.task(low).state()).isEqualTo("pending");
+    assertThat(queue.task(low).attempt()).isEqualTo(2);
+    admission.admit(queue.pool, Instant.now());
+    assertThat(queue.task(high).state()).isEqualTo("admitted");
+  }
+
+  @Test
   void gpus_freed_for_a_preemptor_are_reserved_for_it_against_higher_priority_work() {
     String node = queue.node(8);
     long project = queue.child(queue.root(8, null), 8, null);
@@ -181,6 +243,23 @@ class PreemptionLifecycleIT {
         .isBetween(8 * 1.2, 8 * elapsed);
     assertThat(transactions.read(records::totals)).containsKey("lower-priority-in-node");
     assertThat(queue.held(node)).isEqualTo(8);
+  }
+
+  private void expireClaim(long task) {
+    transactions.write(
+        "test",
+        c -> {
+          try (PreparedStatement expire =
+              c.prepareStatement(
+                  """
+                  UPDATE platform.reconcile_outbox SET claimed_until = now() - interval '1 second'
+                   WHERE kind = ? AND object_key = ?  -- 1 kind, 2 the task
+                  """)) {
+            expire.setString(1, TaskReconciler.KIND);
+            expire.setString(2, String.valueOf(task));
+            return expire.executeUpdate();
+          }
+        });
   }
 
   private static void sleep(Duration time) {
