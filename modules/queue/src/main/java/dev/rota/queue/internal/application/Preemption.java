@@ -5,6 +5,7 @@ import dev.rota.queue.internal.domain.Wait;
 import dev.rota.queue.internal.persistence.AdmissionRepository;
 import dev.rota.queue.internal.persistence.TaskRow;
 import dev.rota.queue.internal.persistence.VictimRepository;
+import dev.rota.queue.internal.persistence.VictimRepository.Freed;
 import dev.rota.queue.internal.persistence.VictimRepository.Plan;
 import dev.rota.queue.internal.persistence.VictimRepository.Victim;
 import java.sql.Connection;
@@ -71,10 +72,18 @@ final class Preemption {
 
   private static Wait waitFor(Plan plan, String mode) {
     Map<String, Object> numbers = new LinkedHashMap<>();
-    numbers.put("nodes", plan.victims().stream().map(Victim::nodeName).distinct().toList());
+    numbers.put(
+        "nodes",
+        plan.victims().stream()
+            .flatMap(v -> v.freedOn().stream())
+            .map(Freed::nodeName)
+            .distinct()
+            .toList());
     numbers.put("victims", plan.victims().stream().map(Victim::taskId).toList());
     numbers.put("rules", plan.victims().stream().map(Victim::rule).distinct().toList());
-    numbers.put("gpusFreed", plan.victims().stream().mapToInt(Victim::gpusFreed).sum());
+    numbers.put(
+        "gpusFreed",
+        plan.victims().stream().flatMap(v -> v.freedOn().stream()).mapToInt(Freed::gpus).sum());
     numbers.put("quotaMode", mode);
     numbers.put("candidates", plan.candidates());
     return new Wait("preempting-victims", numbers);

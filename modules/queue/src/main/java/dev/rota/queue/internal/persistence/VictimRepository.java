@@ -22,11 +22,12 @@ public class VictimRepository {
 
   /**
    * The GPUs on node {@code n} kept for other pending preemptors: each preemptor with an open
-   * decision on the node holds a replica's worth there, less what its victims still hold on it
-   * (those GPUs are counted as held already). So both the GPUs its victims free and those that were
-   * free at the decision stay its own until it is admitted, decides anew (released_at) or stops
-   * waiting. Used by this statement and by admission's slots; the one parameter is the task being
-   * placed (its own reservation is its to use).
+   * decision on the node (any of the chosen nodes its victim frees, queue.preemption_nodes) holds a
+   * replica's worth there, less what its victims still hold on it (those GPUs are counted as held
+   * already). So both the GPUs its victims free and those that were free at the decision stay its
+   * own until it is admitted, decides anew (released_at) or stops waiting. Used by this statement
+   * and by admission's slots; the one parameter is the task being placed (its own reservation is
+   * its to use).
    */
   public static final String RESERVED_FOR_OTHERS =
       """
@@ -40,7 +41,9 @@ public class VictimRepository {
                            WHERE r2.preemptor_id = rp.id AND r2.released_at IS NULL), 0), 0))
                   FROM (SELECT DISTINCT r.preemptor_id
                           FROM queue.preemptions r
-                         WHERE r.node_name = n.name AND r.released_at IS NULL
+                          JOIN queue.preemption_nodes rn
+                               ON rn.preemption_id = r.id AND rn.node_name = n.name
+                         WHERE r.released_at IS NULL
                            AND r.preemptor_id <> ?) open            -- the task placed
                   JOIN queue.tasks rp ON rp.id = open.preemptor_id AND rp.state = 'pending'),
                0)
@@ -96,8 +99,10 @@ public class VictimRepository {
                         JOIN queue.placements pl
                              ON pl.task_id = rv.id AND pl.node_name = o.node_name
                        WHERE r2.preemptor_id = rp.id AND r2.released_at IS NULL), 0), 0)) AS gpus
-          FROM (SELECT DISTINCT r.preemptor_id, r.node_name
-                  FROM queue.preemptions r, preemptor p
+          FROM (SELECT DISTINCT r.preemptor_id, rn.node_name   -- every chosen node of a decision
+                  FROM queue.preemptions r
+                  JOIN queue.preemption_nodes rn ON rn.preemption_id = r.id
+                  CROSS JOIN preemptor p
                  WHERE r.released_at IS NULL AND r.preemptor_id <> p.id) o
           JOIN queue.tasks rp ON rp.id = o.preemptor_id AND rp.state = 'pending'
          GROUP BY o.node_name
@@ -240,12 +245,15 @@ public class VictimRepository {
            AND (SELECT count(*) FROM costs) >= s.nodes_needed
       )
       SELECT node_name, id, rule, quota_mode, priority, since, freed, position,
-             (SELECT count(DISTINCT id) FROM candidates)::integer
-        FROM (SELECT DISTINCT ON (v.id) v.*, ch.cost       -- a victim on two chosen nodes: once
+             (SELECT count(DISTINCT id) FROM candidates)::integer, nodes, freed_on_nodes
+        FROM (SELECT DISTINCT ON (v.id) v.*, ch.cost,      -- a victim on two chosen nodes: once,
+                     array_agg(v.node_name) OVER per_victim AS nodes, -- with all of them
+                     array_agg(v.freed) OVER per_victim AS freed_on_nodes
                 FROM chosen ch JOIN victims v USING (node_name)
+              WINDOW per_victim AS (PARTITION BY v.id ORDER BY ch.cost
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
                ORDER BY v.id, ch.cost) once
        ORDER BY cost, position
-
       """;
 
   /**
@@ -275,16 +283,27 @@ public class VictimRepository {
        WHERE id = ANY (?) AND state IN ('admitted', 'running')   -- 1 the victims
       """;
 
+  /**
+   * One victim's decision and every chosen node where it frees GPUs for T, in one statement: the
+   * decision's own node must be among its nodes (preemptions_node_listed, checked at the
+   * statement's end).
+   */
   private static final String RECORD =
       """
-      INSERT INTO queue.preemptions (preemptor_id, preemptor_mode, victim_id, victim_attempt, rule,
-                                     node_name, gpus_freed, victim_quota_mode, victim_priority,
-                                     victim_since, position, candidates)
-      SELECT ?, ?, id, attempt,            -- 1 preemptor, 2 its mode
-             ?, ?, ?,                      -- 3 rule, 4 node, 5 GPUs freed there
-             ?, ?, ?, ?,                   -- 6 quota mode, 7 priority, 8 since, 9 rank
-             ?                             -- 10 candidates considered
-        FROM queue.tasks WHERE id = ?      -- 11 the victim
+      WITH decision AS (
+        INSERT INTO queue.preemptions (preemptor_id, preemptor_mode, victim_id, victim_attempt,
+                                       rule, node_name, gpus_freed, victim_quota_mode,
+                                       victim_priority, victim_since, position, candidates)
+        SELECT ?, ?, id, attempt,          -- 1 preemptor, 2 its mode
+               ?, ?, ?,                    -- 3 rule, 4 first chosen node, 5 GPUs freed there
+               ?, ?, ?, ?,                 -- 6 quota mode, 7 priority, 8 since, 9 rank
+               ?                           -- 10 candidates considered
+          FROM queue.tasks WHERE id = ?    -- 11 the victim
+        RETURNING id)
+      INSERT INTO queue.preemption_nodes (preemption_id, node_name, gpus_freed)
+      SELECT d.id, f.node_name, f.gpus
+        FROM decision d,
+             unnest(?::text[], ?::integer[]) AS f (node_name, gpus) -- 12 chosen nodes, 13 freed
       """;
 
   /** Victims of T whose Pods are not gone yet. */
@@ -304,7 +323,13 @@ public class VictimRepository {
 
   private static final String REASON = "SELECT set_config('rota.queue.reason', ?, true)"; // 1
 
-  /** One victim with the keys it was chosen by. */
+  /**
+   * One victim with the keys it was chosen by.
+   *
+   * @param nodeName the cheapest chosen node where it frees GPUs, {@code gpusFreed} of them
+   * @param freedOn every chosen node where it frees GPUs for T (a gang victim may free several),
+   *     cheapest first; the first is {@code nodeName}
+   */
   public record Victim(
       String nodeName,
       long taskId,
@@ -313,7 +338,11 @@ public class VictimRepository {
       int priority,
       Instant since,
       int gpusFreed,
-      int position) {}
+      int position,
+      List<Freed> freedOn) {}
+
+  /** The GPUs a victim frees on one chosen node. */
+  public record Freed(String nodeName, int gpus) {}
 
   /**
    * The victims on the chosen node, in the order they were ranked; empty when nothing frees enough.
@@ -374,12 +403,24 @@ public class VictimRepository {
                   row.getInt(5),
                   row.getTimestamp(6).toInstant(),
                   row.getInt(7),
-                  row.getInt(8)));
+                  row.getInt(8),
+                  freedOn(row.getArray(10), row.getArray(11))));
           candidates = row.getInt(9);
         }
       }
       return new Plan(List.copyOf(victims), candidates);
     }
+  }
+
+  private static List<Freed> freedOn(java.sql.Array nodes, java.sql.Array gpus)
+      throws SQLException {
+    String[] names = (String[]) nodes.getArray();
+    Integer[] freed = (Integer[]) gpus.getArray();
+    List<Freed> on = new ArrayList<>();
+    for (int i = 0; i < names.length; i++) {
+      on.add(new Freed(names[i], freed[i]));
+    }
+    return List.copyOf(on);
   }
 
   /**
@@ -437,6 +478,10 @@ public class VictimRepository {
         record.setInt(9, victim.position());
         record.setInt(10, plan.candidates());
         record.setLong(11, victim.taskId());
+        record.setArray(
+            12, c.createArrayOf("text", victim.freedOn().stream().map(Freed::nodeName).toArray()));
+        record.setArray(
+            13, c.createArrayOf("integer", victim.freedOn().stream().map(Freed::gpus).toArray()));
         record.addBatch();
       }
       record.executeBatch();

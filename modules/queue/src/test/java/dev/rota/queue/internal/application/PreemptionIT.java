@@ -1,6 +1,7 @@
 package dev.rota.queue.internal.application;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rota.platform.Transactions;
 import dev.rota.platform.testing.Race;
@@ -305,6 +306,40 @@ class PreemptionIT {
     assertThat(preempting()).containsExactly(victim);
     assertThat(count("SELECT count(*) FROM queue.preemptions WHERE victim_id = " + victim))
         .isEqualTo(1);
+  }
+
+  @Test
+  void a_decision_whose_node_is_not_among_its_chosen_nodes_is_refused() {
+    String node = queue.node(8);
+    long project = guaranteed(8);
+    long victim = running(project, node, 8, "rota-low", "in_quota", 10, null);
+    long t = queue.submit(project, 1, 8, "rota-high");
+
+    assertThatThrownBy(
+            () ->
+                transactions.write(
+                    TestQueue.ACTOR,
+                    c -> {
+                      try (PreparedStatement insert =
+                          c.prepareStatement(
+                              """
+                              INSERT INTO queue.preemptions (preemptor_id, preemptor_mode,
+                                victim_id, victim_attempt, rule, node_name, gpus_freed,
+                                victim_quota_mode, victim_priority, victim_since, position,
+                                candidates)
+                              VALUES (?, 'in_quota', ?, 1, 'lower-priority-in-node', ?, 8,
+                                      'in_quota', 0, now(), 1, 1)
+                              """)) { // 1 preemptor, 2 victim, 3 node
+                        insert.setLong(1, t);
+                        insert.setLong(2, victim);
+                        insert.setString(3, node);
+                        return insert.executeUpdate();
+                      }
+                    }))
+        .as("no queue.preemption_nodes row names the node: nothing would be kept there")
+        .hasMessageContaining("preemptions_node_listed");
+    assertThat(count("SELECT count(*) FROM queue.preemptions WHERE victim_id = " + victim))
+        .isZero();
   }
 
   /** A task running since {@code minutesAgo} with one replica on {@code node}. */

@@ -217,6 +217,44 @@ class PreemptionLifecycleIT {
   }
 
   @Test
+  void a_gang_victim_freeing_two_chosen_nodes_keeps_the_gpus_for_the_preemptor_on_both() {
+    String a = queue.node(4);
+    String b = queue.node(4);
+    long project = queue.child(queue.root(16, null), 16, null);
+    long victim = queue.submit(project, 2, 4, "rota-low");
+    admission.admit(queue.pool, Instant.now());
+    assertThat(queue.placements(victim)).containsExactlyInAnyOrder(a, b);
+
+    long gang = queue.submit(project, 2, 4, "rota-high");
+    admission.admit(queue.pool, Instant.now());
+    assertThat(queue.task(victim).state()).isEqualTo("preempting");
+    assertThat(count("SELECT count(*) FROM queue.preemptions WHERE preemptor_id = " + gang))
+        .as("one decision row per victim attempt, whatever the nodes")
+        .isEqualTo(1);
+    assertThat(
+            count(
+                "SELECT count(*) FROM queue.preemption_nodes n JOIN queue.preemptions p"
+                    + " ON p.id = n.preemption_id WHERE n.gpus_freed = 4 AND p.preemptor_id = "
+                    + gang))
+        .as("the decision names both chosen nodes and the 4 GPUs it frees on each")
+        .isEqualTo(2);
+    assertThat(queue.task(gang).waitDetail()).contains(a).contains(b);
+
+    pods.reconcile(String.valueOf(victim)); // never dispatched: no Pods, requeued at once
+    assertThat(queue.task(victim).state()).isEqualTo("pending");
+    assertThat(queue.held(a) + queue.held(b)).isZero();
+
+    long single = queue.submit(project, 1, 4, "rota-urgent");
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(queue.task(single).state())
+        .as("a higher task that fits either node alone takes neither: both are kept for the gang")
+        .isEqualTo("pending");
+    assertThat(queue.task(gang).state()).isEqualTo("admitted");
+    assertThat(queue.placements(gang)).containsExactlyInAnyOrder(a, b);
+  }
+
+  @Test
   void the_metrics_count_the_preemption_by_rule_and_the_gpu_seconds_its_victim_had_run() {
     String node = queue.node(8);
     long project = queue.child(queue.root(8, null), 8, null);
