@@ -107,8 +107,9 @@ public class VictimRepository {
           JOIN queue.tasks rp ON rp.id = o.preemptor_id AND rp.state = 'pending'
          GROUP BY o.node_name
       ), nodes AS (
-        SELECT n.name, p.gpus_per_replica - (n.allocatable_gpus - n.held_gpus - n.foreign_gpus
-                                             - COALESCE(r.gpus, 0)) AS deficit
+        -- integer: the reservations' sum is numeric, and `short` divides whole replicas
+        SELECT n.name, (p.gpus_per_replica - (n.allocatable_gpus - n.held_gpus - n.foreign_gpus
+                                              - COALESCE(r.gpus, 0)))::integer AS deficit
           FROM queue.cluster_nodes n
           JOIN preemptor p ON n.pool = p.pool
           LEFT JOIN reserved r ON r.node_name = n.name

@@ -219,6 +219,23 @@ class PreemptionIT {
   }
 
   @Test
+  void a_node_with_room_for_one_and_a_half_replicas_counts_as_one() {
+    String roomy = queue.node(8);
+    String full = queue.node(4);
+    long project = guaranteed(16);
+    running(project, roomy, 2, "rota-normal", "in_quota", 10, null);
+    long victim = running(project, full, 4, "rota-low", "in_quota", 10, null);
+    long gang = queue.submit(project, 2, 4, "rota-high");
+
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(preempting())
+        .as("6 free GPUs hold one replica of 4; the other needs the full node")
+        .containsExactly(victim);
+    assertThat(decisions(gang)).containsExactly(victim + ":lower-priority-in-node:" + full);
+  }
+
+  @Test
   void a_gang_that_cannot_free_enough_nodes_preempts_nothing() {
     String a = queue.node(4);
     String b = queue.node(4);
