@@ -46,7 +46,7 @@ public class VictimRepository {
                          WHERE r.released_at IS NULL
                            AND r.preemptor_id <> ?) open            -- the task placed
                   JOIN queue.tasks rp ON rp.id = open.preemptor_id AND rp.state = 'pending'),
-               0)
+               0)::integer                            -- a sum of bigint is numeric: GPUs are whole
       """;
 
   /**
