@@ -319,10 +319,10 @@ class TaskLifecycleIT {
       Instant at = entry.getValue();
       out.append(
           String.format(
-              "  %-62s %7s ms  (+%s ms)%n",
+              "  %-62s %7s ms  (%s ms)%n",
               entry.getKey(),
               at == null ? "-" : Duration.between(decided, at).toMillis(),
-              at == null || previous == null ? "-" : Duration.between(previous, at).toMillis()));
+              at == null ? "-" : String.format("%+d", Duration.between(previous, at).toMillis())));
       previous = at == null ? previous : at;
     }
     out.append("  unclaimed due outbox rows when the decision became visible: ")
