@@ -9,8 +9,13 @@ import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -191,7 +196,7 @@ class TaskLifecycleIT {
    * which one a high-priority task would preempt, where; the real submission preempts exactly that
    * one, its Pods are deleted, the preemptor runs on its node and succeeds, and the victim requeues
    * and succeeds in its second attempt. Prints the latency from the decision (decided_at) to the
-   * victim's Pods being gone.
+   * victim's Pods being gone, and each stage from the decision to the preemptor's Pods created.
    */
   @Test
   void a_high_priority_task_preempts_where_simulate_said_and_its_victim_requeues_and_finishes()
@@ -214,9 +219,13 @@ class TaskLifecycleIT {
         .as("the rehearsal left no task behind")
         .doesNotContain("rota-high");
 
-    long preemptor = RotaClient.id(rota.post(member, "/api/v1/tasks", high));
+    long preemptor;
     Instant gone;
-    try (KubernetesClient cluster = rota.simulatedCluster()) {
+    try (KubernetesClient cluster = rota.simulatedCluster();
+        PreemptionStages stages = new PreemptionStages(cluster, victim)) {
+      Long grace =
+          attemptPods(cluster, victim, 1).get(0).getSpec().getTerminationGracePeriodSeconds();
+      preemptor = RotaClient.id(rota.post(member, "/api/v1/tasks", high));
       Eventually.await(
           "the victim is preempting",
           () ->
@@ -229,6 +238,9 @@ class TaskLifecycleIT {
         Thread.sleep(20);
       }
       gone = Instant.now();
+      waitFor(preemptor, "succeeded"); // it runs 2 s: its running may pass between two polls
+      Thread.sleep(300); // the watch delivers its last events
+      printStages(stages, victim, preemptor, grace);
     }
 
     JsonObject by =
@@ -266,6 +278,79 @@ class TaskLifecycleIT {
     assertThat(metricValue(metrics, "rota_queue_preemption_lost_gpu_seconds", rule))
         .as("8 GPUs ran a while before the decision")
         .isPositive();
+  }
+
+  /**
+   * Prints the preemption's stages (decision → preemptor's Pods created) and checks that each
+   * happened, in causal order, within a generous bound. Times come from the database (decided_at,
+   * the task events' clock_timestamp()), from polling the victim's outbox row, and from a watch on
+   * the simulated API server's Pods.
+   */
+  private static void printStages(PreemptionStages stages, long victim, long preemptor, Long grace)
+      throws java.sql.SQLException {
+    Map<String, Instant> first = stages.events(victim, 1);
+    Map<String, Instant> second = stages.events(victim, 2);
+    Map<String, Instant> high = stages.events(preemptor, 1);
+    Instant decided = stages.decided(victim);
+    assertThat(decided).as("the decision is recorded").isNotNull();
+    Instant marked = first.get("preempting");
+    Instant visible = stages.outboxVisible(marked);
+    Instant claimed = stages.outbox("claimed", marked);
+    Instant podsGone = stages.lastPod("DELETED " + victim + "/1");
+    Instant requeued = second.get("pending");
+    Instant settled = claimed == null ? null : stages.outbox("absent", claimed);
+    Instant admitted = high.get("admitted");
+    Instant created = stages.pod("ADDED " + preemptor + "/1", decided);
+    Instant running = high.get("running");
+    Map<String, Instant> stage = new LinkedHashMap<>();
+    stage.put("decided (preemptions.decided_at: round's transaction began)", decided);
+    stage.put("victim marked preempting (task_events)", marked);
+    stage.put("decision committed: outbox row visible (poll 5 ms)", visible);
+    stage.put("outbox worker claimed the row", claimed);
+    stage.put("victim's Pods gone on the API server (watch)", podsGone);
+    stage.put("victim left preempting: requeued (task_events)", requeued);
+    stage.put("outbox row settled", settled);
+    stage.put("preemptor admitted (task_events)", admitted);
+    stage.put("preemptor's Pods created (watch)", created);
+    stage.put("preemptor running (task_events)", running);
+    StringBuilder out =
+        new StringBuilder(
+            "ROTA-PREEMPTION-STAGES (victim's terminationGracePeriodSeconds: "
+                + (grace == null ? "unset" : grace)
+                + "; the mock API server removes a Pod without finalizers at once)\n");
+    Instant previous = decided;
+    for (Map.Entry<String, Instant> entry : stage.entrySet()) {
+      Instant at = entry.getValue();
+      out.append(
+          String.format(
+              "  %-62s %7s ms  (%s ms)%n",
+              entry.getKey(),
+              at == null ? "-" : Duration.between(decided, at).toMillis(),
+              at == null ? "-" : String.format("%+d", Duration.between(previous, at).toMillis())));
+      previous = at == null ? previous : at;
+    }
+    out.append("  unclaimed due outbox rows when the decision became visible: ")
+        .append(stages.backlogAt(visible))
+        .append('\n');
+    System.out.println(out);
+    // The outbox row is seen by polling: a row the full resync had enqueued just before may hide
+    // its changes between two polls. Everything else must have happened.
+    assertThat(Arrays.asList(decided, marked, podsGone, requeued, admitted, created, running))
+        .as(out + "\n" + stages.seen())
+        .doesNotContainNull();
+    // Causal order, as far as each clock can show it: the watch reports after the API server acted.
+    assertThat(Stream.of(decided, marked, visible, claimed, podsGone).filter(Objects::nonNull))
+        .as(out.toString())
+        .isSorted();
+    assertThat(Stream.of(marked, claimed, requeued, admitted, running).filter(Objects::nonNull))
+        .as(out.toString())
+        .isSorted();
+    assertThat(List.of(requeued, created)).as(out.toString()).isSorted();
+    assertThat(Duration.between(decided, created))
+        .as(
+            "decision -> preemptor's Pods created, generously bounded for a loaded CI machine\n"
+                + out)
+        .isLessThan(Duration.ofSeconds(30));
   }
 
   private String body(int gpus, String priorityClass, String seconds) {

@@ -36,8 +36,17 @@ public interface Reconciler {
   }
 
   /**
-   * A type of object to watch (only objects labelled with this installation are seen) and how to
-   * find the key that owns one; empty when the object names no key.
+   * A type of object to watch (only objects labelled with this installation are seen), how to find
+   * the key that owns one (empty when the object names no key), and the part of its status that the
+   * reconciler acts on (a Pod's phase): an update that changes only status enqueues the key when
+   * that part changed. Without it, status changes are bookkeeping.
    */
-  record Watched<T extends HasMetadata>(Class<T> type, Function<T, Optional<String>> owner) {}
+  record Watched<T extends HasMetadata>(
+      Class<T> type, Function<T, Optional<String>> owner, Function<T, Object> observed) {
+
+    /** Watches the object's spec and metadata; its status changes are ignored. */
+    public Watched(Class<T> type, Function<T, Optional<String>> owner) {
+      this(type, owner, object -> null);
+    }
+  }
 }

@@ -20,8 +20,9 @@ import java.util.logging.Logger;
  * Informers on the objects the reconcilers own (those labelled with this installation): a change or
  * deletion made by someone else enqueues the owning key at once, instead of waiting for the full
  * resync. Updates that change nothing but bookkeeping (resourceVersion, managedFields, status) are
- * ignored, so Rota's own no-op applies do not loop. A new kind of object needs only a {@link
- * Watched} entry in its reconciler.
+ * ignored, so Rota's own no-op applies do not loop, except a change of the status that the
+ * reconciler acts on ({@link Watched#observed()}, a Pod's phase), which only the cluster writes. A
+ * new kind of object needs only a {@link Watched} entry in its reconciler.
  */
 public class DriftWatch implements AutoCloseable {
 
@@ -61,7 +62,9 @@ public class DriftWatch implements AutoCloseable {
 
           @Override
           public void onUpdate(T before, T after) {
-            if (!Objects.equals(essence(json, before), essence(json, after))) {
+            if (!Objects.equals(essence(json, before), essence(json, after))
+                || !Objects.equals(
+                    watched.observed().apply(before), watched.observed().apply(after))) {
               owned(after);
             }
           }

@@ -235,7 +235,11 @@ public class TaskReconciler implements Reconciler {
     return keys;
   }
 
-  /** Every change of one of Rota's Pods enqueues its task. */
+  /**
+   * Every change of one of Rota's Pods enqueues its task, a change of its phase included (the
+   * kubelet writes it to the status): running, ended and failed Pods drive the task at once, not at
+   * the next full resync.
+   */
   @Override
   public List<Watched<?>> watched() {
     return List.of(
@@ -243,7 +247,8 @@ public class TaskReconciler implements Reconciler {
             Pod.class,
             pod ->
                 Optional.ofNullable(label(pod, TaskPodManifests.TASK_ID))
-                    .filter(id -> id.matches("\\d{1,18}"))));
+                    .filter(id -> id.matches("\\d{1,18}")),
+            TaskReconciler::phase));
   }
 
   private static String label(Pod pod, String name) {
