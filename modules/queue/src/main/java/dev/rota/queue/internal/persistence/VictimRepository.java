@@ -271,11 +271,20 @@ public class VictimRepository {
   /** Plans made again at most, each without the victims another preemptor locked first. */
   private static final int REPLANS = 4;
 
-  /** A new decision of T ends the reservations of its earlier ones. */
+  /**
+   * A new decision of T ends the reservations of its earlier ones on the nodes it decides for now;
+   * those on its other nodes stay. A gang that preempts on node B and, next round, on node A (whose
+   * free slot it counted on was taken meanwhile) keeps B: releasing B too let B's requeued victims
+   * take it back, and the gang preempted them again, round after round (QueueSettlesIT found it).
+   * All of T's reservations end when it is admitted or stops waiting.
+   */
   private static final String RELEASE =
       """
-      UPDATE queue.preemptions SET released_at = now()
-       WHERE preemptor_id = ? AND released_at IS NULL            -- 1 the preemptor
+      UPDATE queue.preemptions p SET released_at = now()
+       WHERE p.preemptor_id = ? AND p.released_at IS NULL        -- 1 the preemptor
+         AND EXISTS (SELECT FROM queue.preemption_nodes n
+                      WHERE n.preemption_id = p.id
+                        AND n.node_name = ANY (?))               -- 2 the nodes decided for now
       """;
 
   private static final String MARK =
@@ -452,6 +461,15 @@ public class VictimRepository {
   public void apply(Connection c, long preemptor, String mode, Plan plan) throws SQLException {
     try (PreparedStatement release = c.prepareStatement(RELEASE)) {
       release.setLong(1, preemptor);
+      release.setArray(
+          2,
+          c.createArrayOf(
+              "text",
+              plan.victims().stream()
+                  .flatMap(victim -> victim.freedOn().stream())
+                  .map(Freed::nodeName)
+                  .distinct()
+                  .toArray()));
       release.executeUpdate();
     }
     try (PreparedStatement set = c.prepareStatement(REASON)) {
