@@ -12,7 +12,6 @@ import dev.rota.configvcs.internal.rest.ConfigWire.CommitView;
 import dev.rota.configvcs.internal.rest.ConfigWire.RevertRequest;
 import dev.rota.platform.Caller;
 import dev.rota.platform.Page;
-import dev.rota.platform.Problem;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -109,19 +108,14 @@ public class ConfigCommitResource {
                           "author": "alice", "authorPartyId": 7, \
                           "message": "More GPUs for training", \
                           "committedAt": "2026-11-29T10:15:30Z"}""")))
-  @APIResponse(
-      responseCode = "403",
-      description = FORBIDDEN,
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "409",
-      description = "The branch moved: `currentHead` is where it is now; nothing was committed",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "422",
-      description = "A patch does not apply to its document; nothing was committed",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @Extension(name = "x-rota-problems", value = "403 404 409 422")
+  @Extension(name = "x-rota-problem-403", value = FORBIDDEN)
+  @Extension(
+      name = "x-rota-problem-409",
+      value = "The branch moved: `currentHead` is where it is now; nothing was committed")
+  @Extension(
+      name = "x-rota-problem-422",
+      value = "A patch does not apply to its document; nothing was committed")
   public Response commit(
       @PathParam("id") @Min(1) long nodeId, @Valid @NotNull CommitRequest request) {
     Commit commit =
@@ -222,15 +216,11 @@ public class ConfigCommitResource {
           @Content(
               mediaType = MediaType.APPLICATION_JSON,
               schema = @Schema(implementation = CommitView.class)))
-  @APIResponse(
-      responseCode = "403",
-      description = FORBIDDEN,
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "409",
-      description = "The branch moved (`currentHead`), or later edits conflict (`paths`)",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @Extension(name = "x-rota-problems", value = "403 404 409")
+  @Extension(name = "x-rota-problem-403", value = FORBIDDEN)
+  @Extension(
+      name = "x-rota-problem-409",
+      value = "The branch moved (`currentHead`), or later edits conflict (`paths`)")
   public Response revert(
       @PathParam("id") @Min(1) long nodeId,
       @PathParam("hash")

@@ -79,15 +79,9 @@ public class ConfigRefResource {
           @Content(
               mediaType = MediaType.APPLICATION_JSON,
               schema = @Schema(implementation = RefView.class)))
-  @APIResponse(
-      responseCode = "403",
-      description = ConfigCommitResource.FORBIDDEN,
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "409",
-      description = "A branch or tag of that name exists",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @Extension(name = "x-rota-problems", value = "403 404 409")
+  @Extension(name = "x-rota-problem-403", value = ConfigCommitResource.FORBIDDEN)
+  @Extension(name = "x-rota-problem-409", value = "A branch or tag of that name exists")
   public Response create(@PathParam("id") @Min(1) long nodeId, @Valid @NotNull CreateRef request) {
     RefRow ref =
         refs.create(
@@ -129,15 +123,9 @@ public class ConfigRefResource {
       summary = "Delete a branch or tag (admins); main cannot be deleted",
       description = "Deletes the branch or tag; its commits stay, reachable by hash.")
   @APIResponse(responseCode = "204", description = "Deleted")
-  @APIResponse(
-      responseCode = "403",
-      description = ConfigCommitResource.FORBIDDEN,
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "409",
-      description = "The branch is main, which cannot be deleted",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @Extension(name = "x-rota-problems", value = "403 404 409")
+  @Extension(name = "x-rota-problem-403", value = ConfigCommitResource.FORBIDDEN)
+  @Extension(name = "x-rota-problem-409", value = "The branch is main, which cannot be deleted")
   @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
   public Response delete(
       @PathParam("id") @Min(1) long nodeId,

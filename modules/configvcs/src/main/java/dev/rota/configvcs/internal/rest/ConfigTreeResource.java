@@ -5,7 +5,6 @@ import dev.rota.configvcs.internal.application.TreeReader.DocumentAt;
 import dev.rota.configvcs.internal.domain.ConfigPath;
 import dev.rota.configvcs.internal.rest.ConfigWire.SnapshotView;
 import dev.rota.platform.Caller;
-import dev.rota.platform.Problem;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.validation.constraints.Min;
@@ -30,10 +29,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @RequestScoped
 @Tag(name = "Configuration")
 @Produces({MediaType.APPLICATION_JSON, YamlProvider.YAML})
-@APIResponse(
-    responseCode = "404",
-    description = ConfigCommitResource.NOT_FOUND,
-    content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
 public class ConfigTreeResource {
 
   /** Response headers naming what was read. */
@@ -70,6 +65,7 @@ public class ConfigTreeResource {
             schema = @Schema(implementation = SnapshotView.class))
       })
   @Extension(name = "x-rota-problems", value = "404")
+  @Extension(name = "x-rota-problem-404", value = ConfigCommitResource.NOT_FOUND)
   public Response snapshot(
       @PathParam("id") @Min(1) long nodeId,
       @PathParam("ref")
@@ -119,6 +115,7 @@ public class ConfigTreeResource {
             schema = @Schema(description = "The same value as YAML"))
       })
   @Extension(name = "x-rota-problems", value = "404")
+  @Extension(name = "x-rota-problem-404", value = ConfigCommitResource.NOT_FOUND)
   public Response document(
       @PathParam("id") @Min(1) long nodeId,
       @PathParam("ref")

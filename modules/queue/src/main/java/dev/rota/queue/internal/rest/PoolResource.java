@@ -2,7 +2,6 @@ package dev.rota.queue.internal.rest;
 
 import dev.rota.platform.Caller;
 import dev.rota.platform.Page;
-import dev.rota.platform.Problem;
 import dev.rota.queue.internal.application.PoolQueries;
 import dev.rota.queue.internal.rest.QueueWire.PoolView;
 import dev.rota.queue.internal.rest.QueueWire.QueueEntryView;
@@ -21,8 +20,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -38,6 +36,9 @@ public class PoolResource {
 
   static final String POOL = "[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?";
 
+  private static final String NO_ROLE =
+      "The caller holds no role anywhere and is no platform administrator";
+
   @Inject PoolQueries pools;
   @Inject Caller caller;
 
@@ -52,10 +53,8 @@ public class PoolResource {
               + " GPUs, whether it is Ready and schedulable, and how many tasks wait per"
               + " PriorityClass.")
   @APIResponse(responseCode = "200", description = "The pools in name order")
-  @APIResponse(
-      responseCode = "403",
-      description = "The caller holds no role anywhere and is no platform administrator",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "403")
+  @Extension(name = "x-rota-problem-403", value = NO_ROLE)
   public List<PoolView> list() {
     return pools.pools(caller).stream().map(PoolView::of).toList();
   }
@@ -70,14 +69,9 @@ public class PoolResource {
               + " cursor resumes after the last position shown; as tasks are admitted meanwhile,"
               + " the rest moves up.")
   @APIResponse(responseCode = "200", description = "One page of the queue")
-  @APIResponse(
-      responseCode = "403",
-      description = "The caller holds no role anywhere and is no platform administrator",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "404",
-      description = "No GPU pool of this name in the cluster",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "403 404")
+  @Extension(name = "x-rota-problem-403", value = NO_ROLE)
+  @Extension(name = "x-rota-problem-404", value = "No GPU pool of this name in the cluster")
   public Page<QueueEntryView> queue(
       @PathParam("pool") @Size(max = 63) @Pattern(regexp = POOL, message = "must be a pool name")
           String pool,

@@ -2,7 +2,6 @@ package dev.rota.queue.internal.rest;
 
 import dev.rota.platform.Caller;
 import dev.rota.platform.Page;
-import dev.rota.platform.Problem;
 import dev.rota.queue.internal.application.TaskQueries;
 import dev.rota.queue.internal.application.TaskService;
 import dev.rota.queue.internal.persistence.TaskQueryRepository.Filter;
@@ -42,6 +41,7 @@ import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -82,20 +82,14 @@ public class TaskResource {
               mediaType = MediaType.APPLICATION_JSON,
               schema = @Schema(implementation = TaskView.class),
               examples = @ExampleObject(name = "pending", value = TaskWire.VIEW_EXAMPLE)))
-  @APIResponse(
-      responseCode = "403",
-      description = "Your role at the node is below member",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "404",
-      description = "No node with this id that you can see",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "422",
-      description =
+  @Extension(name = "x-rota-problems", value = "403 404 422")
+  @Extension(name = "x-rota-problem-403", value = "Your role at the node is below member")
+  @Extension(name = "x-rota-problem-404", value = "No node with this id that you can see")
+  @Extension(
+      name = "x-rota-problem-422",
+      value =
           "The task cannot run as asked: unknown pool or PriorityClass, a gang larger than the"
-              + " pool, or a volume not attached at its node",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+              + " pool, or a volume not attached at its node")
   public Response submit(
       @Parameter(
               description =
@@ -129,10 +123,7 @@ public class TaskResource {
       summary = "Get a task (viewers of its node)",
       description = "The task's state, attempt, priority and, while pending, why it waits.")
   @APIResponse(responseCode = "200", description = "The task")
-  @APIResponse(
-      responseCode = "404",
-      description = "No task with this id that you can see",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "404")
   public TaskView get(@PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id) {
     return TaskView.of(tasks.get(caller, id));
   }
@@ -145,10 +136,8 @@ public class TaskResource {
           "nodeId narrows to that node's subtree (404 if you cannot see it); pool, state and"
               + " priorityClass narrow further.")
   @APIResponse(responseCode = "200", description = "One page of tasks, newest first")
-  @APIResponse(
-      responseCode = "404",
-      description = "No node with this nodeId that you can see",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "404")
+  @Extension(name = "x-rota-problem-404", value = "No node with this nodeId that you can see")
   public Page<TaskView> list(
       @QueryParam("nodeId") @Min(1) @Max(Long.MAX_VALUE) Long nodeId,
       @QueryParam("pool")
@@ -203,10 +192,7 @@ public class TaskResource {
               + " until when minRuntime protects it. Any task: each preempted attempt, by which"
               + " task (its id only if you can see it), which rule and when.")
   @APIResponse(responseCode = "200", description = "What the task is doing and why")
-  @APIResponse(
-      responseCode = "404",
-      description = "No task with this id that you can see",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "404")
   public ExplainView explain(@PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id) {
     return ExplainView.of(queries.explain(caller, id));
   }
@@ -220,10 +206,7 @@ public class TaskResource {
           "Every state change of the task in time order, with its reason, attempt, time and"
               + " actor: submission, admission, start, preemption, retries and the end.")
   @APIResponse(responseCode = "200", description = "The transitions in time order")
-  @APIResponse(
-      responseCode = "404",
-      description = "No task with this id that you can see",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "404")
   public List<EventView> events(@PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id) {
     return tasks.events(caller, id).stream().map(EventView::of).toList();
   }
@@ -237,18 +220,11 @@ public class TaskResource {
           "A pending task leaves the queue; an admitted or running one ends and frees its GPUs"
               + " at once, and its Pods are removed. A task that has already ended is a 409.")
   @APIResponse(responseCode = "200", description = "The task, cancelled")
-  @APIResponse(
-      responseCode = "403",
-      description = "Another member's task, and you are no administrator of its node",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "404",
-      description = "No task with this id that you can see",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "409",
-      description = "The task has already ended",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "403 404 409")
+  @Extension(
+      name = "x-rota-problem-403",
+      value = "Another member's task, and you are no administrator of its node")
+  @Extension(name = "x-rota-problem-409", value = "The task has already ended")
   public TaskView cancel(@PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id) {
     return TaskView.of(tasks.cancel(caller, id));
   }

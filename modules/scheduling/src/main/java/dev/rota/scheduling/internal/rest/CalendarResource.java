@@ -46,6 +46,7 @@ import jakarta.ws.rs.core.UriInfo;
 import java.time.ZoneId;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -81,14 +82,9 @@ public class CalendarResource {
           @Content(
               mediaType = MediaType.APPLICATION_JSON,
               schema = @Schema(implementation = CalendarView.class)))
-  @APIResponse(
-      responseCode = "403",
-      description = "The caller is no platform administrator",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "409",
-      description = "The pool or node already has a calendar",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "403 409")
+  @Extension(name = "x-rota-problem-403", value = "The caller is no platform administrator")
+  @Extension(name = "x-rota-problem-409", value = "The pool or node already has a calendar")
   public Response create(
       @RequestBody(
               content =
@@ -152,10 +148,7 @@ public class CalendarResource {
       summary = "Get a calendar",
       description = "The calendar's kind, name and time zone.")
   @APIResponse(responseCode = "200", description = "The calendar")
-  @APIResponse(
-      responseCode = "404",
-      description = "No calendar with this id",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "404")
   public CalendarView get(@PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id) {
     return CalendarView.of(calendars.get(id));
   }
@@ -167,14 +160,8 @@ public class CalendarResource {
       summary = "Delete a calendar and all its windows (platform administrators)",
       description = "Every reservation and maintenance window of the calendar goes with it.")
   @APIResponse(responseCode = "204", description = "Deleted")
-  @APIResponse(
-      responseCode = "403",
-      description = "The caller is no platform administrator",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "404",
-      description = "No calendar with this id",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "403 404")
+  @Extension(name = "x-rota-problem-403", value = "The caller is no platform administrator")
   @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
   public Response delete(@PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id) {
     calendars.delete(caller, id);
@@ -191,10 +178,7 @@ public class CalendarResource {
               + " holds it; a reservation's holder and label are shown only to callers with a role"
               + " at the holding node.")
   @APIResponse(responseCode = "200", description = "Who holds the calendar then")
-  @APIResponse(
-      responseCode = "404",
-      description = "No calendar with this id",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "404")
   public AvailabilityView availability(
       @PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id,
       @Parameter(
@@ -230,10 +214,7 @@ public class CalendarResource {
               + " (instants, or dates meaning their first moment on the calendar's clock; at most"
               + " 92 days apart), at most 5000 of them, on the calendar's clock.")
   @APIResponse(responseCode = "200", description = "The occurrences in time order")
-  @APIResponse(
-      responseCode = "404",
-      description = "No calendar with this id",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "404")
   public OccurrencesView occurrences(
       @PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id,
       @Parameter(description = "An instant or a date", example = "2027-03-01")
@@ -274,10 +255,7 @@ public class CalendarResource {
               + " week (Monday to Monday on the calendar's clock) containing that date, one-off"
               + " windows included.")
   @APIResponse(responseCode = "200", description = "The free slots in time order")
-  @APIResponse(
-      responseCode = "404",
-      description = "No calendar with this id",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "404")
   public FreeSlotsView freeSlots(
       @PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id,
       @Parameter(

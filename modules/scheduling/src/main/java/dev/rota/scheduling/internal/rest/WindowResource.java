@@ -26,6 +26,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -67,21 +68,18 @@ public class WindowResource {
               mediaType = MediaType.APPLICATION_JSON,
               schema = @Schema(implementation = WindowView.class),
               examples = @ExampleObject(name = "weekly", value = SchedulingRequests.VIEW_EXAMPLE)))
-  @APIResponse(
-      responseCode = "403",
-      description =
+  @Extension(name = "x-rota-problems", value = "403 404 409")
+  @Extension(
+      name = "x-rota-problem-403",
+      value =
           "Not an administrator of the holding node (reservation), or no platform"
-              + " administrator (maintenance)",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "404",
-      description = "No calendar with this id, or no holding node with this id that you can see",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "409",
-      description =
-          "The window overlaps another window of the calendar, named in conflictingWindowId",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+              + " administrator (maintenance)")
+  @Extension(
+      name = "x-rota-problem-404",
+      value = "No calendar with this id, or no holding node with this id that you can see")
+  @Extension(
+      name = "x-rota-problem-409",
+      value = "The window overlaps another window of the calendar, named in conflictingWindowId")
   public Response book(
       @PathParam("calendarId") @Min(1) @Max(Long.MAX_VALUE) long calendarId,
       @RequestBody(
@@ -117,10 +115,7 @@ public class WindowResource {
       description =
           "Every window of the calendar, weekly and one-off, in id order, a page at a time.")
   @APIResponse(responseCode = "200", description = "One page of windows")
-  @APIResponse(
-      responseCode = "404",
-      description = "No calendar with this id",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "404")
   public Page<WindowView> list(
       @PathParam("calendarId") @Min(1) @Max(Long.MAX_VALUE) long calendarId,
       @QueryParam("cursor") String cursor,
@@ -140,10 +135,7 @@ public class WindowResource {
       description =
           "The window; its holder and label only to callers with a role at the holding node.")
   @APIResponse(responseCode = "200", description = "The window")
-  @APIResponse(
-      responseCode = "404",
-      description = "No such window in this calendar",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "404")
   public WindowView get(
       @PathParam("calendarId") @Min(1) @Max(Long.MAX_VALUE) long calendarId,
       @PathParam("windowId") @Min(1) @Max(Long.MAX_VALUE) long windowId) {
@@ -159,14 +151,10 @@ public class WindowResource {
           "Removes the window: a reservation by administrators of its holding node, a maintenance"
               + " window by platform administrators, as for booking it.")
   @APIResponse(responseCode = "204", description = "Cancelled")
-  @APIResponse(
-      responseCode = "403",
-      description = "Not allowed to cancel this window (as for booking it)",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "404",
-      description = "No such window in this calendar",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "403 404")
+  @Extension(
+      name = "x-rota-problem-403",
+      value = "Not allowed to cancel this window (as for booking it)")
   @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
   public Response cancel(
       @PathParam("calendarId") @Min(1) @Max(Long.MAX_VALUE) long calendarId,

@@ -1,7 +1,6 @@
 package dev.rota.storage.internal.rest;
 
 import dev.rota.platform.Caller;
-import dev.rota.platform.Problem;
 import dev.rota.storage.internal.application.VolumeService;
 import dev.rota.storage.internal.rest.VolumeWire.VolumeView;
 import jakarta.enterprise.context.RequestScoped;
@@ -15,8 +14,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -38,10 +36,7 @@ public class NodeVolumeResource {
           "Your own volumes and those of every group above the node: what a task submitted"
               + " there may mount once attached. Viewers of the node may read it.")
   @APIResponse(responseCode = "200", description = "The volumes, in id order")
-  @APIResponse(
-      responseCode = "404",
-      description = "No node with this id that you can see",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "404")
   public List<VolumeView> availableAt(@PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id) {
     return volumes.availableAt(caller, id).stream().map(VolumeView::of).toList();
   }

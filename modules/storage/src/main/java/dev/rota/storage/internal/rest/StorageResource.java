@@ -1,7 +1,6 @@
 package dev.rota.storage.internal.rest;
 
 import dev.rota.platform.Caller;
-import dev.rota.platform.Problem;
 import dev.rota.storage.internal.application.VolumeService;
 import dev.rota.storage.internal.domain.HostPath;
 import dev.rota.storage.internal.rest.VolumeWire.PoolRoot;
@@ -24,8 +23,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -50,10 +48,10 @@ public class StorageResource {
               + " administrators and anyone who is a member of some project or group may read"
               + " them.")
   @APIResponse(responseCode = "200", description = "The pools' roots, in pool name order")
-  @APIResponse(
-      responseCode = "403",
-      description = "The caller is a member nowhere and no platform administrator",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "403")
+  @Extension(
+      name = "x-rota-problem-403",
+      value = "The caller is a member nowhere and no platform administrator")
   public List<PoolRootView> roots() {
     return volumes.poolRoots(caller).stream().map(r -> new PoolRootView(r[0], r[1])).toList();
   }
@@ -69,14 +67,11 @@ public class StorageResource {
               + " system path is refused with 422; so is a pool the cluster has no node of, unless"
               + " allowUnknown=true says the nodes join later.")
   @APIResponse(responseCode = "200", description = "The pool's root as now set")
-  @APIResponse(
-      responseCode = "403",
-      description = "The caller is no platform administrator",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "422",
-      description = "A system path, or a pool without nodes and allowUnknown=false",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "403 422")
+  @Extension(name = "x-rota-problem-403", value = "The caller is no platform administrator")
+  @Extension(
+      name = "x-rota-problem-422",
+      value = "A system path, or a pool without nodes and allowUnknown=false")
   public PoolRootView setRoot(
       @PathParam("pool")
           @Size(max = 63)
@@ -102,10 +97,8 @@ public class StorageResource {
           "The volumes whose node affinity matched the Kubernetes node of this name when they"
               + " were created: what a node's maintenance or removal affects.")
   @APIResponse(responseCode = "200", description = "The node's volumes, in id order")
-  @APIResponse(
-      responseCode = "403",
-      description = "The caller is no platform administrator",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "403")
+  @Extension(name = "x-rota-problem-403", value = "The caller is no platform administrator")
   public List<VolumeView> pinned(
       @Parameter(description = "The Kubernetes node's name", example = "gpu-node-01")
           @PathParam("name")

@@ -36,6 +36,7 @@ import jakarta.ws.rs.core.UriInfo;
 import java.math.BigDecimal;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -50,6 +51,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class VolumeResource {
+
+  private static final String NOT_MANAGER =
+      "You can see the volume but do not manage its owner: yourself, or a group you administer";
 
   @Inject VolumeService volumes;
   @Inject VolumeReconciler reconciler;
@@ -72,23 +76,17 @@ public class VolumeResource {
               mediaType = MediaType.APPLICATION_JSON,
               schema = @Schema(implementation = VolumeView.class),
               examples = @ExampleObject(name = "created", value = VolumeWire.VIEW_EXAMPLE)))
-  @APIResponse(
-      responseCode = "403",
-      description = "The owner is a group you do not administer, or another user",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "404",
-      description = "No group with this path that you can see",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "409",
-      description = "You (or the group) already own a volume of this name",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "422",
-      description =
-          "The selected nodes or the path lie outside the volume's pool or its allowed root",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "403 404 409 422")
+  @Extension(
+      name = "x-rota-problem-403",
+      value = "The owner is a group you do not administer, or another user")
+  @Extension(name = "x-rota-problem-404", value = "No group with this path that you can see")
+  @Extension(
+      name = "x-rota-problem-409",
+      value = "You (or the group) already own a volume of this name")
+  @Extension(
+      name = "x-rota-problem-422",
+      value = "The selected nodes or the path lie outside the volume's pool or its allowed root")
   public Response create(
       @RequestBody(
               content =
@@ -148,10 +146,7 @@ public class VolumeResource {
           "The volume with its attachment and whether its PersistentVolume and claim are applied"
               + " (sync).")
   @APIResponse(responseCode = "200", description = "The volume")
-  @APIResponse(
-      responseCode = "404",
-      description = "No volume with this id that you can see",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "404")
   public VolumeView get(@PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id) {
     return VolumeView.of(volumes.get(caller, id)).with(reconciler.syncState(id));
   }
@@ -165,19 +160,9 @@ public class VolumeResource {
           "Removes the volume and, asynchronously, its PersistentVolume; the data on the nodes"
               + " stays. An attached volume is refused with 409: detach it first.")
   @APIResponse(responseCode = "204", description = "Deleted")
-  @APIResponse(
-      responseCode = "403",
-      description =
-          "You can see the volume but do not manage its owner: yourself, or a group you administer",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "404",
-      description = "No volume with this id that you can see",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "409",
-      description = "The volume is attached; detach it first",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "403 404 409")
+  @Extension(name = "x-rota-problem-403", value = NOT_MANAGER)
+  @Extension(name = "x-rota-problem-409", value = "The volume is attached; detach it first")
   @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
   public Response delete(@PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id) {
     volumes.delete(caller, id);
@@ -201,20 +186,16 @@ public class VolumeResource {
           @Content(
               mediaType = MediaType.APPLICATION_JSON,
               schema = @Schema(implementation = VolumeView.class)))
-  @APIResponse(
-      responseCode = "403",
-      description =
+  @Extension(name = "x-rota-problems", value = "403 404 409")
+  @Extension(
+      name = "x-rota-problem-403",
+      value =
           "You do not manage the volume, are no member of the node, or the owning user is no"
-              + " member there",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "404",
-      description = "No volume, or no node, with this id that you can see",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "409",
-      description = "The volume is already attached",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+              + " member there")
+  @Extension(
+      name = "x-rota-problem-404",
+      value = "No volume, or no node, with this id that you can see")
+  @Extension(name = "x-rota-problem-409", value = "The volume is already attached")
   public VolumeView attach(
       @PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id,
       @RequestBody(
@@ -242,15 +223,11 @@ public class VolumeResource {
           "Removes the volume's claim from the node's namespace (asynchronously). A volume not"
               + " attached at that node answers 404.")
   @APIResponse(responseCode = "204", description = "Detached")
-  @APIResponse(
-      responseCode = "403",
-      description =
-          "You can see the volume but do not manage its owner: yourself, or a group you administer",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "404",
-      description = "No volume with this id that you can see, or it is not attached at this node",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "403 404")
+  @Extension(name = "x-rota-problem-403", value = NOT_MANAGER)
+  @Extension(
+      name = "x-rota-problem-404",
+      value = "No volume with this id that you can see, or it is not attached at this node")
   @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
   public Response detach(
       @PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id,
@@ -273,10 +250,7 @@ public class VolumeResource {
       description = "The manifests as a YAML stream",
       content =
           @Content(mediaType = "application/yaml", schema = @Schema(type = SchemaType.STRING)))
-  @APIResponse(
-      responseCode = "404",
-      description = "No volume with this id that you can see",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
+  @Extension(name = "x-rota-problems", value = "404")
   public String manifests(@PathParam("id") @Min(1) @Max(Long.MAX_VALUE) long id) {
     return volumes.manifests(caller, id);
   }

@@ -21,8 +21,6 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -58,15 +56,9 @@ public class GroupMemberResource {
       summary = "Add a user to the group (admins of the group)",
       description = "Makes the user a member of the group; adding a member again changes nothing.")
   @APIResponse(responseCode = "204", description = "The user is a member")
-  @APIResponse(
-      responseCode = "403",
-      description = NodeResource.FORBIDDEN,
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "404",
-      description = NOT_FOUND,
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @Extension(name = "x-rota-problems", value = "403 404")
+  @Extension(name = "x-rota-problem-403", value = NodeResource.FORBIDDEN)
+  @Extension(name = "x-rota-problem-404", value = NOT_FOUND)
   @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
   public Response add(
       @PathParam("id") @Min(1) long groupId,
@@ -85,15 +77,9 @@ public class GroupMemberResource {
       summary = "Remove a user from the group (admins of the group)",
       description = "Ends the user's membership of the group, and with it the group's roles.")
   @APIResponse(responseCode = "204", description = "The user is not a member")
-  @APIResponse(
-      responseCode = "403",
-      description = NodeResource.FORBIDDEN,
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "404",
-      description = NOT_FOUND,
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @Extension(name = "x-rota-problems", value = "403 404")
+  @Extension(name = "x-rota-problem-403", value = NodeResource.FORBIDDEN)
+  @Extension(name = "x-rota-problem-404", value = NOT_FOUND)
   @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
   public Response remove(
       @PathParam("id") @Min(1) long groupId,

@@ -99,15 +99,9 @@ public class NodeResource {
                           "parentId": 12, "namespace": "rota-42", "guaranteedGpus": 8, \
                           "gpuLimit": 16, "createdAt": "2026-11-29T10:15:30Z", \
                           "updatedAt": "2026-11-29T10:15:30Z"}""")))
-  @APIResponse(
-      responseCode = "403",
-      description = FORBIDDEN,
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "409",
-      description = CONFLICT,
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @Extension(name = "x-rota-problems", value = "403 404 409")
+  @Extension(name = "x-rota-problem-403", value = FORBIDDEN)
+  @Extension(name = "x-rota-problem-409", value = CONFLICT)
   public Response create(@Valid @NotNull NodeRequests.CreateNode request) {
     NodeRow node =
         tree.create(
@@ -248,15 +242,11 @@ public class NodeResource {
           "Deletes the node (admins of the parent); with `recursive=true` its whole subtree. Their"
               + " namespaces are removed asynchronously.")
   @APIResponse(responseCode = "204", description = "Deleted")
-  @APIResponse(
-      responseCode = "403",
-      description = FORBIDDEN,
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "409",
-      description = "The node has descendants and `recursive` is not true",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @Extension(name = "x-rota-problems", value = "403 404 409")
+  @Extension(name = "x-rota-problem-403", value = FORBIDDEN)
+  @Extension(
+      name = "x-rota-problem-409",
+      value = "The node has descendants and `recursive` is not true")
   @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
   public Response delete(
       @PathParam("id") @Min(1) long id,

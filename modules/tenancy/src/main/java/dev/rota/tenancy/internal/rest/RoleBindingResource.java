@@ -30,7 +30,6 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -77,15 +76,11 @@ public class RoleBindingResource {
               + " here. The role holds at every node below too. Granting or changing an owner"
               + " takes an owner.")
   @APIResponse(responseCode = "204", description = "Bound")
-  @APIResponse(
-      responseCode = "403",
-      description = NodeResource.FORBIDDEN,
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "404",
-      description = NodeResource.NOT_FOUND + "; or no such user or group",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @Extension(name = "x-rota-problems", value = "403 404")
+  @Extension(name = "x-rota-problem-403", value = NodeResource.FORBIDDEN)
+  @Extension(
+      name = "x-rota-problem-404",
+      value = NodeResource.NOT_FOUND + "; or no such user or group")
   @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
   public Response bind(@PathParam("id") @Min(1) long nodeId, @Valid @NotNull BindRole request) {
     roles.bind(
@@ -104,15 +99,11 @@ public class RoleBindingResource {
           "Removes the role bound at this node to the user or group named by exactly one of the"
               + " `user` and `group` parameters. Removing an owner takes an owner.")
   @APIResponse(responseCode = "204", description = "No binding left")
-  @APIResponse(
-      responseCode = "403",
-      description = NodeResource.FORBIDDEN,
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "404",
-      description = NodeResource.NOT_FOUND + "; or no such user or group",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @Extension(name = "x-rota-problems", value = "403 404")
+  @Extension(name = "x-rota-problem-403", value = NodeResource.FORBIDDEN)
+  @Extension(
+      name = "x-rota-problem-404",
+      value = NodeResource.NOT_FOUND + "; or no such user or group")
   @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
   public Response unbind(
       @PathParam("id") @Min(1) long nodeId,

@@ -2,7 +2,6 @@ package dev.rota.tenancy.internal.rest;
 
 import dev.rota.platform.Caller;
 import dev.rota.platform.Page;
-import dev.rota.platform.Problem;
 import dev.rota.tenancy.internal.application.PartyService;
 import dev.rota.tenancy.internal.domain.UserName;
 import dev.rota.tenancy.internal.persistence.PartyRepository.UserRow;
@@ -64,15 +63,9 @@ public class UserResource {
           @Content(
               mediaType = MediaType.APPLICATION_JSON,
               schema = @Schema(implementation = UserView.class)))
-  @APIResponse(
-      responseCode = "403",
-      description = ADMINS_ONLY,
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
-  @APIResponse(
-      responseCode = "409",
-      description = "A user of that name exists",
-      content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = "Problem")))
   @Extension(name = "x-rota-problems", value = "403 409")
+  @Extension(name = "x-rota-problem-403", value = ADMINS_ONLY)
+  @Extension(name = "x-rota-problem-409", value = "A user of that name exists")
   public Response create(@Valid @NotNull CreateUser request) {
     UserRow user = parties.createUser(caller, request.name(), request.displayName());
     return Response.created(uri.getAbsolutePathBuilder().path(user.name()).build())
