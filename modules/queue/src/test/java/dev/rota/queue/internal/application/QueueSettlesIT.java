@@ -362,9 +362,9 @@ class QueueSettlesIT {
   }
 
   /**
-   * A pool of 4 or 5 nodes of 4 or 8 GPUs and three groups whose guarantees cover about half to
-   * three quarters of it, each shared by two projects, some with a limit: tasks run both in quota
-   * and borrowing, and a group that comes back reclaims what others borrowed.
+   * A pool of 4 or 5 nodes of 4 or 8 GPUs and three groups whose guarantees cover half to all of
+   * it, each shared by two projects, some with a limit: tasks run both in quota and borrowing, and
+   * a group that comes back reclaims what others borrowed.
    */
   private Pool pool(Random random) {
     TestQueue queue = new TestQueue();
