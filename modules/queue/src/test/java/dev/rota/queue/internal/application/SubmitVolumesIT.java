@@ -81,8 +81,9 @@ class SubmitVolumesIT {
 
     assertThat(attachedElsewhere.status()).isEqualTo(422);
     assertThat(attachedElsewhere.getMessage()).contains("Volume " + elsewhere + " is not attached");
-    assertThat(attachedElsewhere.getMessage().replace(String.valueOf(elsewhere), "V"))
-        .isEqualTo(notAtAll.getMessage().replace(String.valueOf(missing), "V"));
+    // whole numbers only: volume 5 must not turn node 156 into 1V6
+    assertThat(attachedElsewhere.getMessage().replaceAll("\\b" + elsewhere + "\\b", "V"))
+        .isEqualTo(notAtAll.getMessage().replaceAll("\\b" + missing + "\\b", "V"));
     assertThat(queue.taskCount()).isZero();
   }
 
