@@ -214,6 +214,9 @@ public class AdmissionService {
       state.plansLeft--;
       return waits(c, task, preemption.preempt(c, task, wait));
     }
+    if (!quota.inQuota() && admission.decidedInQuota(c, task)) {
+      return waits(c, task, new Wait("guarantee-in-use", Map.of("quotaMode", "borrowing")));
+    }
     admission.admit(c, task, nodes, quota.inQuota());
     state.modes.add(quota.inQuota() ? "in_quota" : "borrowing");
     return null;

@@ -8,7 +8,8 @@ import java.util.Map;
  * Why a pending task was not admitted, with the numbers behind it (for explain).
  *
  * @param reason a reason code: capacity, gang-does-not-fit, volume-nodes-full, limit, maintenance,
- *     reservation, maintenance-ahead, reservation-ahead, starving-task-ahead, preempting-victims
+ *     reservation, maintenance-ahead, reservation-ahead, starving-task-ahead, preempting-victims,
+ *     guarantee-in-use
  */
 public record Wait(String reason, Map<String, ?> numbers) {
 

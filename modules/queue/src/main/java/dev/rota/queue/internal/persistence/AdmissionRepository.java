@@ -161,6 +161,14 @@ public class AdmissionRepository {
        WHERE preemptor_id = ? AND released_at IS NULL                    -- 1 task id
       """;
 
+  /** Whether the task has an open decision made as in quota (it reclaimed on that promise). */
+  private static final String DECIDED_IN_QUOTA =
+      """
+      SELECT EXISTS (SELECT FROM queue.preemptions
+                      WHERE preemptor_id = ? AND released_at IS NULL     -- 1 task id
+                        AND preemptor_mode = 'in_quota')
+      """;
+
   private static final String WAIT =
       """
       UPDATE queue.tasks SET wait_reason = ?, wait_detail = ?::jsonb   -- 1 reason, 2 its numbers
@@ -352,6 +360,23 @@ public class AdmissionRepository {
     try (PreparedStatement release = c.prepareStatement(RELEASE_RESERVATIONS)) {
       release.setLong(1, task.id());
       release.executeUpdate();
+    }
+  }
+
+  /**
+   * Whether the task holds GPUs kept from a decision it made as in quota: it reclaimed them on the
+   * promise of its guarantee. Admitted borrowing on them, its victim (borrowing too, of higher
+   * priority) could take them back by rule (c), and it could reclaim them again once its guarantee
+   * freed: the ping-pong issue 12 forbids. So such a task waits, keeping them, until it is in quota
+   * (another task of its tenant holds the guarantee meanwhile).
+   */
+  public boolean decidedInQuota(Connection c, TaskRow task) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement(DECIDED_IN_QUOTA)) {
+      select.setLong(1, task.id());
+      try (ResultSet row = select.executeQuery()) {
+        row.next();
+        return row.getBoolean(1);
+      }
     }
   }
 

@@ -174,6 +174,47 @@ class PreemptionLifecycleIT {
   }
 
   @Test
+  void a_preemptor_that_reclaimed_in_quota_waits_rather_than_run_borrowing_on_what_it_reclaimed() {
+    String node = queue.node(8);
+    long mine = queue.child(queue.root(4, null), 4, null);
+    long borrower = queue.project();
+    long reclaimed = queue.submit(borrower, 1, 8, "rota-high");
+    admission.admit(queue.pool, Instant.now());
+    long t = queue.submit(mine, 1, 4, "rota-low");
+    admission.admit(queue.pool, Instant.now());
+    assertThat(queue.task(reclaimed).state()).isEqualTo("preempting");
+    assertThat(
+            count(
+                "SELECT count(*) FROM queue.preemptions WHERE preemptor_mode = 'in_quota'"
+                    + " AND preemptor_id = "
+                    + t))
+        .isEqualTo(1);
+    long u = queue.submit(mine, 1, 4, "rota-normal");
+    pods.reconcile(String.valueOf(reclaimed)); // never dispatched: no Pods, requeued at once
+
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(queue.task(u).state())
+        .as("another task of its project takes the guarantee first (higher priority)")
+        .isEqualTo("admitted");
+    assertThat(queue.task(t).state())
+        .as("admitted now it would borrow on GPUs it reclaimed as in quota")
+        .isEqualTo("pending");
+    assertThat(queue.task(t).waitReason()).isEqualTo("guarantee-in-use");
+    assertThat(queue.task(reclaimed).state())
+        .as("the reclaimed task does not get back what is kept for t")
+        .isEqualTo("pending");
+    assertThat(
+            count(
+                "SELECT count(*) FROM queue.preemptions WHERE released_at IS NULL"
+                    + " AND preemptor_id = "
+                    + t))
+        .as("t keeps its GPUs until it can run in quota")
+        .isEqualTo(1);
+    assertThat(queue.held(node)).isEqualTo(4);
+  }
+
+  @Test
   void gpus_freed_for_a_preemptor_are_reserved_for_it_against_higher_priority_work() {
     String node = queue.node(8);
     long project = queue.child(queue.root(8, null), 8, null);
