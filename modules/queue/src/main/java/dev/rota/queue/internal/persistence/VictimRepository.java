@@ -197,7 +197,7 @@ public class VictimRepository {
          GROUP BY n.name, n.deficit, w.task_id, w.priority, w.in_quota, w.since, w.project_id,
                   w.task_gpus
       ), candidates AS (
-        -- With a cut, the borrowing candidates up to it on the nodes short of GPUs; else the walk.
+        -- With a cut, the borrowing candidates up to it on the nodes they cover; else the walk.
         SELECT b.node_name, min(n.deficit) AS deficit, b.task_id AS id, min(b.priority) AS priority,
                false AS in_quota, min(b.since) AS since, min(b.project_id) AS project_id,
                min(b.task_gpus) AS task_gpus, sum(b.gpus)::integer AS freed
