@@ -79,7 +79,10 @@ public class AdmissionRepository {
 
   /**
    * The task's quota chain in the pool with what each level's subtree already uses there and over
-   * all pools (one GiST walk up, one down per level).
+   * all pools (one GiST walk up, one down per level). A pending task that preempted as in quota
+   * counts as using its GPUs already: its guarantee was promised to it, and another task that took
+   * it meanwhile (a borrower its tenant's usage drop made "in quota") could reclaim from the
+   * preemptor's own victims' chain, a preemption cycle (QueueSettlesIT found it).
    */
   private static final String QUOTA_LEVELS =
       """
@@ -91,9 +94,17 @@ public class AdmissionRepository {
         FROM tenancy.pool_quota_chain(?, ?) c            -- 2 the task's node, 3 pool
         JOIN tenancy.nodes level ON level.id = c.node_id
         JOIN tenancy.nodes below ON below.path <@ level.path
-        LEFT JOIN queue.tasks t
-               ON t.node_id = below.id AND t.state IN ('admitted', 'running', 'preempting')
-              AND t.id <> ALL (?::bigint[])                -- 4 tasks counted as gone: victims
+        LEFT JOIN (SELECT node_id, pool, replicas, gpus_per_replica
+                     FROM queue.tasks
+                    WHERE state IN ('admitted', 'running', 'preempting')
+                      AND id <> ALL (?::bigint[])          -- 4 tasks counted as gone: victims
+                   UNION ALL
+                   SELECT node_id, pool, replicas, gpus_per_replica
+                     FROM queue.tasks
+                    WHERE state = 'pending' AND id <> ?    -- 5 the task itself
+                      AND id IN (SELECT preemptor_id FROM queue.preemptions
+                                  WHERE released_at IS NULL AND preemptor_mode = 'in_quota')) t
+               ON t.node_id = below.id
        GROUP BY c.node_id, c.depth, c.pool_guaranteed_gpus, c.total_guaranteed_gpus,
                 c.pool_gpu_limit, c.total_gpu_limit
        ORDER BY c.depth
@@ -281,6 +292,7 @@ public class AdmissionRepository {
       select.setLong(2, task.nodeId());
       select.setString(3, task.pool());
       select.setArray(4, c.createArrayOf("bigint", gone));
+      select.setLong(5, task.id());
       List<QuotaCheck.Level> levels = new ArrayList<>();
       try (ResultSet row = select.executeQuery()) {
         while (row.next()) {
