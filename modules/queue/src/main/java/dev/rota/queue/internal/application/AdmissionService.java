@@ -137,6 +137,7 @@ public class AdmissionService {
     if (state.stopAfter == null && !admission.tryLockPool(c, pool)) {
       return new Round(true, 0, 0);
     }
+    admission.promote(c, pool); // what left since the last round may have freed guaranteed room
     int admitted = 0;
     int waiting = 0;
     Integer blockedAtOrBelow = null;

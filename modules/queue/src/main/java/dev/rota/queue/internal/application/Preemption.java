@@ -59,6 +59,7 @@ final class Preemption {
         continue;
       }
       victims.apply(c, task.id(), mode, plan);
+      admission.promote(c, task.pool()); // its victims are leaving: room for their tenants' others
       return waitFor(plan, mode);
     }
     return with(doesNotFit, "cannot-free");

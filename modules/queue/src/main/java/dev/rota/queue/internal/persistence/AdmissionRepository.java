@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -79,35 +80,54 @@ public class AdmissionRepository {
 
   /**
    * The task's quota chain in the pool with what each level's subtree already uses there and over
-   * all pools (one GiST walk up, one down per level). A pending task that preempted as in quota
-   * counts as using its GPUs already: its guarantee was promised to it, and another task that took
-   * it meanwhile (a borrower its tenant's usage drop made "in quota") could reclaim from the
-   * preemptor's own victims' chain, a preemption cycle (QueueSettlesIT found it).
+   * all pools (queue.quota_used, V28: one GiST walk up, one down per level; preempting tasks count,
+   * their GPUs are still held). A pending task that preempted as in quota counts as using its GPUs
+   * already: its guarantee was promised to it, and another task that took it meanwhile could
+   * reclaim from the preemptor's own victims' chain, a preemption cycle (QueueSettlesIT found it).
    */
   private static final String QUOTA_LEVELS =
       """
-      SELECT c.node_id,
-             COALESCE(sum(t.replicas * t.gpus_per_replica) FILTER (WHERE t.pool = ?), 0), -- 1 pool
-             COALESCE(sum(t.replicas * t.gpus_per_replica), 0),
+      SELECT c.node_id, u.in_pool, u.overall,
              COALESCE(c.pool_guaranteed_gpus, c.total_guaranteed_gpus),
              c.total_guaranteed_gpus, c.pool_gpu_limit, c.total_gpu_limit
-        FROM tenancy.pool_quota_chain(?, ?) c            -- 2 the task's node, 3 pool
-        JOIN tenancy.nodes level ON level.id = c.node_id
-        JOIN tenancy.nodes below ON below.path <@ level.path
-        LEFT JOIN (SELECT node_id, pool, replicas, gpus_per_replica
-                     FROM queue.tasks
-                    WHERE state IN ('admitted', 'running', 'preempting')
-                      AND id <> ALL (?::bigint[])          -- 4 tasks counted as gone: victims
-                   UNION ALL
-                   SELECT node_id, pool, replicas, gpus_per_replica
-                     FROM queue.tasks
-                    WHERE state = 'pending' AND id <> ?    -- 5 the task itself
-                      AND id IN (SELECT preemptor_id FROM queue.preemptions
-                                  WHERE released_at IS NULL AND preemptor_mode = 'in_quota')) t
-               ON t.node_id = below.id
-       GROUP BY c.node_id, c.depth, c.pool_guaranteed_gpus, c.total_guaranteed_gpus,
-                c.pool_gpu_limit, c.total_gpu_limit
+        FROM tenancy.pool_quota_chain(?, ?) c            -- 1 the task's node, 2 pool
+        CROSS JOIN LATERAL queue.quota_used(c.node_id, ?, -- 3 pool
+                                            ?::bigint[], -- 4 counted as gone: the task, victims
+                                            true) u
        ORDER BY c.depth
+      """;
+
+  /**
+   * "A borrowing task becomes in-quota when guaranteed room frees up" (issue 12): the pool's
+   * admitted and running borrowing tasks of every project whose whole quota chain holds no more
+   * than its guarantees, in the pool and overall, counting what it will hold once its preempting
+   * tasks left. What a level uses counts its borrowing tasks already, so a project's borrowers are
+   * promoted together or not at all, whatever their order. Left borrowing, such a task could be
+   * taken as a borrower (rules (b) and (c)) by a task that then borrows, and come back in quota,
+   * with room in its guarantee, to reclaim from its preemptor: a ping-pong (QueueSettlesIT found
+   * it). Run at the start of every round and after every preemption decision (its victims are
+   * leaving).
+   */
+  private static final String PROMOTE =
+      """
+      WITH borrowing AS (
+        SELECT DISTINCT node_id
+          FROM queue.tasks
+         WHERE pool = ? AND state IN ('admitted', 'running')       -- 1 pool
+           AND quota_mode = 'borrowing'
+      ), over AS (                  -- projects with a level beyond its guarantee
+        SELECT b.node_id
+          FROM borrowing b
+         CROSS JOIN LATERAL tenancy.pool_quota_chain(b.node_id, ?) c -- 2 pool
+         CROSS JOIN LATERAL queue.quota_used(c.node_id, ?,           -- 3 pool
+                                             '{}'::bigint[], false) u
+         WHERE u.in_pool > COALESCE(c.pool_guaranteed_gpus, c.total_guaranteed_gpus)
+            OR u.overall > c.total_guaranteed_gpus
+      )
+      UPDATE queue.tasks t SET quota_mode = 'in_quota'
+       WHERE t.pool = ? AND t.state IN ('admitted', 'running')      -- 4 pool
+         AND t.quota_mode = 'borrowing'
+         AND t.node_id IN (SELECT node_id FROM borrowing EXCEPT SELECT node_id FROM over)
       """;
 
   /**
@@ -288,11 +308,12 @@ public class AdmissionRepository {
   public List<QuotaCheck.Level> quotaLevels(Connection c, TaskRow task, Long[] gone)
       throws SQLException {
     try (PreparedStatement select = c.prepareStatement(QUOTA_LEVELS)) {
-      select.setString(1, task.pool());
-      select.setLong(2, task.nodeId());
+      Long[] counted = Arrays.copyOf(gone, gone.length + 1);
+      counted[gone.length] = task.id();
+      select.setLong(1, task.nodeId());
+      select.setString(2, task.pool());
       select.setString(3, task.pool());
-      select.setArray(4, c.createArrayOf("bigint", gone));
-      select.setLong(5, task.id());
+      select.setArray(4, c.createArrayOf("bigint", counted));
       List<QuotaCheck.Level> levels = new ArrayList<>();
       try (ResultSet row = select.executeQuery()) {
         while (row.next()) {
@@ -308,6 +329,19 @@ public class AdmissionRepository {
         }
       }
       return levels;
+    }
+  }
+
+  /**
+   * Promotes the pool's borrowing tasks whose tenant holds no more than its guarantees (PROMOTE).
+   */
+  public int promote(Connection c, String pool) throws SQLException {
+    try (PreparedStatement update = c.prepareStatement(PROMOTE)) {
+      update.setString(1, pool);
+      update.setString(2, pool);
+      update.setString(3, pool);
+      update.setString(4, pool);
+      return update.executeUpdate();
     }
   }
 

@@ -149,6 +149,68 @@ class PreemptionIT {
   }
 
   @Test
+  void a_borrowing_task_becomes_in_quota_when_guaranteed_room_frees_up() {
+    String node = queue.node(8);
+    long owner = guaranteed(4);
+    long other = queue.project();
+    // admitted borrowing while its tenant's guarantee was full; that work has ended since
+    long stale = running(owner, node, 2, "rota-low", "borrowing", 60, null);
+    running(other, node, 6, "rota-low", "borrowing", 60, null);
+    long t = queue.submit(queue.project(), 1, 8, "rota-high");
+
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(queue.task(stale).quotaMode()).isEqualTo("in_quota");
+    assertThat(preempting())
+        .as(
+            "a borrowing T takes no in-quota work: taken as a borrower, it would come back in quota"
+                + " and reclaim from T")
+        .isEmpty();
+    assertThat(queue.task(t).waitDetail()).contains("\"preemption\": \"cannot-free\"");
+  }
+
+  @Test
+  void when_a_decision_leaves_a_tenant_within_its_guarantee_its_other_borrowers_become_in_quota() {
+    String node = queue.node(8);
+    long owner = guaranteed(4);
+    running(owner, node, 2, "rota-low", "in_quota", 60, null);
+    long kept = running(owner, node, 2, "rota-low", "borrowing", 60, null);
+    long taken = running(owner, node, 2, "rota-low", "borrowing", 10, null);
+    running(queue.project(), node, 2, "rota-high", "borrowing", 60, null);
+    long t = queue.submit(queue.project(), 1, 2, "rota-high");
+
+    admission.admit(queue.pool, Instant.now());
+
+    assertThat(preempting()).containsExactly(taken);
+    assertThat(queue.task(kept).quotaMode())
+        .as("its tenant will hold 4 of its 4 guaranteed GPUs: no other borrowing task may take it")
+        .isEqualTo("in_quota");
+    assertThat(decisions(t)).containsExactly(taken + ":borrowing-lower-priority:" + node);
+  }
+
+  @Test
+  void a_borrower_that_would_come_back_in_quota_is_not_taken() {
+    String near = queue.node(8);
+    String far = queue.node(8);
+    long owner = guaranteed(4); // holds 6: 3 in quota, 1 and 2 borrowed
+    running(owner, near, 3, "rota-low", "in_quota", 60, null);
+    long small = running(owner, near, 1, "rota-low", "borrowing", 10, null);
+    running(owner, near, 2, "rota-low", "borrowing", 20, null);
+    running(guaranteed(2), near, 2, "rota-low", "in_quota", 60, null);
+    long elsewhere = running(queue.project(), far, 4, "rota-low", "borrowing", 60, null);
+    running(guaranteed(4), far, 4, "rota-low", "in_quota", 60, null);
+    long t = queue.submit(queue.project(), 1, 3, "rota-high");
+
+    admission.admit(queue.pool, Instant.now());
+
+    // near frees 3 GPUs by two borrowers, fewer than far's 4; but with both gone their tenant
+    // holds 3 of its 4, and the 1-GPU one, requeued, would be in quota and reclaim from t
+    assertThat(preempting()).containsExactly(elsewhere);
+    assertThat(queue.task(small).state()).isEqualTo("running");
+    assertThat(decisions(t)).containsExactly(elsewhere + ":borrowing-lower-priority:" + far);
+  }
+
+  @Test
   void when_lower_priority_work_cannot_free_enough_nothing_is_preempted() {
     String node = queue.node(8);
     long project = guaranteed(8);
