@@ -9,8 +9,11 @@
 -- preemptions_open finds them). `gone`: tasks counted as already gone (a plan's victims, the task
 -- asked about). `with_leaving`: whether preempting tasks still count. Admission counts them (their
 -- GPUs are still held); the other two questions look at what the tenant will hold once they left.
--- Inlined by the planner at a call with a constant `with_leaving`, so the partial index
--- tasks_active_by_node serves the first branch.
+--
+-- Each node of the subtree is probed on its own (LATERAL), so the sum reads only the subtree's
+-- active tasks, from the index below alone; a join of the subtree with a union of every active
+-- task made PostgreSQL scan all of queue.tasks (126 ms for one project among 100,000 running tasks;
+-- 6 ms this way, 10 ms for a group holding 25,000).
 CREATE FUNCTION queue.quota_used(level bigint, pool_name text, gone bigint[], with_leaving boolean)
   RETURNS TABLE (in_pool bigint, overall bigint)
   LANGUAGE sql STABLE AS $$
@@ -18,16 +21,24 @@ CREATE FUNCTION queue.quota_used(level bigint, pool_name text, gone bigint[], wi
          COALESCE(sum(t.gpus), 0)
     FROM tenancy.nodes l
     JOIN tenancy.nodes below ON below.path <@ l.path                  -- GiST: the subtree
-    JOIN (SELECT node_id, pool, replicas * gpus_per_replica AS gpus
+    CROSS JOIN LATERAL (
+          SELECT pool, replicas * gpus_per_replica AS gpus
             FROM queue.tasks
-           WHERE (state IN ('admitted', 'running') OR (with_leaving AND state = 'preempting'))
+           WHERE node_id = below.id AND state IN ('admitted', 'running', 'preempting')
+             AND (with_leaving OR state <> 'preempting')
              AND id <> ALL (gone)
           UNION ALL
-          SELECT node_id, pool, replicas * gpus_per_replica
+          SELECT pool, replicas * gpus_per_replica
             FROM queue.tasks
-           WHERE state = 'pending' AND id <> ALL (gone)
+           WHERE node_id = below.id AND state = 'pending' AND id <> ALL (gone)
              AND id IN (SELECT preemptor_id FROM queue.preemptions
                          WHERE released_at IS NULL AND preemptor_mode = 'in_quota')) t
-         ON t.node_id = below.id
    WHERE l.id = level
 $$;
+
+-- V14's index of what holds GPUs, now covering the sums above (index-only once the visibility map
+-- is set), in place of the narrower one.
+CREATE INDEX tasks_active_gpus_by_node ON queue.tasks (node_id, pool)
+  INCLUDE (id, state, replicas, gpus_per_replica)
+  WHERE state IN ('admitted', 'running', 'preempting');
+DROP INDEX queue.tasks_active_by_node;

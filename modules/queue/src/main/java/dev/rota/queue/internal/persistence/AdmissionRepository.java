@@ -110,24 +110,37 @@ public class AdmissionRepository {
    */
   private static final String PROMOTE =
       """
-      WITH borrowing AS (
-        SELECT DISTINCT node_id
-          FROM queue.tasks
-         WHERE pool = ? AND state IN ('admitted', 'running')       -- 1 pool
-           AND quota_mode = 'borrowing'
-      ), over AS (                  -- projects with a level beyond its guarantee
-        SELECT b.node_id
+      WITH borrowing AS (        -- from the index placements_borrowing_order alone
+        SELECT DISTINCT project_id AS project
+          FROM queue.placements
+         WHERE pool = ? AND NOT in_quota                           -- 1 pool
+           AND task_state IN ('admitted', 'running')
+      ), chains AS MATERIALIZED (
+        SELECT b.project, c.node_id AS level, c.depth,
+               COALESCE(c.pool_guaranteed_gpus, c.total_guaranteed_gpus) AS guaranteed_in_pool,
+               c.total_guaranteed_gpus AS guaranteed
           FROM borrowing b
-         CROSS JOIN LATERAL tenancy.pool_quota_chain(b.node_id, ?) c -- 2 pool
-         CROSS JOIN LATERAL queue.quota_used(c.node_id, ?,           -- 3 pool
-                                             '{}'::bigint[], false) u
-         WHERE u.in_pool > COALESCE(c.pool_guaranteed_gpus, c.total_guaranteed_gpus)
-            OR u.overall > c.total_guaranteed_gpus
+         CROSS JOIN LATERAL tenancy.pool_quota_chain(b.project, ?) c -- 2 pool
+      ), own AS MATERIALIZED (   -- each project's own level first: the one most often beyond
+        SELECT ch.project
+          FROM chains ch
+         CROSS JOIN LATERAL queue.quota_used(ch.level, ?, '{}'::bigint[], false) u -- 3 pool
+         WHERE ch.depth = 0
+           AND u.in_pool <= ch.guaranteed_in_pool AND u.overall <= ch.guaranteed
+      ), above AS MATERIALIZED ( -- then, once each, the levels above the projects within it
+        SELECT l.level
+          FROM (SELECT DISTINCT level, guaranteed_in_pool, guaranteed
+                  FROM chains
+                 WHERE depth > 0 AND project IN (SELECT project FROM own)) l
+         CROSS JOIN LATERAL queue.quota_used(l.level, ?, '{}'::bigint[], false) u -- 4 pool
+         WHERE u.in_pool > l.guaranteed_in_pool OR u.overall > l.guaranteed
       )
       UPDATE queue.tasks t SET quota_mode = 'in_quota'
-       WHERE t.pool = ? AND t.state IN ('admitted', 'running')      -- 4 pool
+       WHERE t.pool = ? AND t.state IN ('admitted', 'running')      -- 5 pool
          AND t.quota_mode = 'borrowing'
-         AND t.node_id IN (SELECT node_id FROM borrowing EXCEPT SELECT node_id FROM over)
+         AND t.node_id IN (SELECT project FROM own
+                           EXCEPT
+                           SELECT project FROM chains WHERE level IN (SELECT level FROM above))
       """;
 
   /**
@@ -341,6 +354,7 @@ public class AdmissionRepository {
       update.setString(2, pool);
       update.setString(3, pool);
       update.setString(4, pool);
+      update.setString(5, pool);
       return update.executeUpdate();
     }
   }

@@ -273,11 +273,13 @@ public class VictimRepository {
    * plan's victims left (and T holds its GPUs) was not borrowing beyond its tenant's guarantee
    * after all, and requeued it could reclaim from T or T's chain, a ping-pong (QueueSettlesIT found
    * it: two borrowing tasks of one project taken together, the tenant over its guarantee by less
-   * than both). Asked of the plan's borrowing victims and of the borrowing tasks under the same
-   * top-level group that earlier decisions are preempting: a second decision can bring the first
-   * one's victim back in quota through a level they share (QueueSettlesIT found that too). For such
-   * an earlier victim, the plan's victims under its group stay. What a level uses is what it will
-   * hold (queue.quota_used without the leaving ones).
+   * than both). Asked of the plan's borrowing victims and of the borrowing victims of open
+   * decisions under the same top-level group (preempting, or requeued and waiting): a second
+   * decision can bring the first one's victim back in quota through a level they share
+   * (QueueSettlesIT found that too); for such an earlier victim, the plan's victims under its group
+   * stay. What a level uses is what it will hold (queue.quota_used without the leaving ones). Each
+   * victim's own level is asked first, and the levels above only for those within it there; each
+   * level once.
    */
   private static final String COME_BACK_IN_QUOTA =
       """
@@ -285,28 +287,55 @@ public class VictimRepository {
         SELECT t.id, t.pool, t.replicas * t.gpus_per_replica AS gpus, n.path
           FROM queue.tasks t JOIN tenancy.nodes n ON n.id = t.node_id
          WHERE t.id = ?                                           -- 1 T
-      ), planned AS (
-        SELECT t.id, subpath(n.path, 0, 1) AS grp
+      ), planned AS MATERIALIZED (
+        SELECT t.id, t.node_id, t.quota_mode, t.replicas * t.gpus_per_replica AS gpus,
+               subpath(n.path, 0, 1) AS grp
           FROM queue.tasks t JOIN tenancy.nodes n ON n.id = t.node_id
          WHERE t.id = ANY (?::bigint[])                           -- 2 the plan's victims
-      ), leaving AS (
-        SELECT t.id, t.node_id, t.replicas * t.gpus_per_replica AS gpus, subpath(n.path, 0, 1) AS grp
-          FROM queue.tasks t JOIN tenancy.nodes n ON n.id = t.node_id, preemptor p
-         WHERE t.pool = p.pool AND t.quota_mode = 'borrowing'
-           AND (t.id IN (SELECT id FROM planned)
-                OR (t.state = 'preempting' AND subpath(n.path, 0, 1) IN (SELECT grp FROM planned)))
-      ), back_in_quota AS (
+      ), gone AS (
+        SELECT array_agg(id) || (SELECT id FROM preemptor) AS ids FROM planned
+      ), leaving AS MATERIALIZED (
+        SELECT id, node_id, gpus, grp FROM planned WHERE quota_mode = 'borrowing'
+        UNION
+        SELECT t.id, t.node_id, t.replicas * t.gpus_per_replica, subpath(n.path, 0, 1)
+          FROM queue.preemptions d                       -- open decisions: preemptions_open
+          JOIN queue.tasks t ON t.id = d.victim_id AND t.state IN ('preempting', 'pending')
+          JOIN tenancy.nodes n ON n.id = t.node_id
+         WHERE d.released_at IS NULL AND d.victim_quota_mode = 'borrowing'
+           AND t.pool = (SELECT pool FROM preemptor)
+           AND subpath(n.path, 0, 1) IN (SELECT grp FROM planned)
+      ), chains AS MATERIALIZED (
+        SELECT l.id, c.node_id AS level, c.depth,
+               COALESCE(c.pool_guaranteed_gpus, c.total_guaranteed_gpus) - l.gpus AS room_in_pool,
+               c.total_guaranteed_gpus - l.gpus AS room
+          FROM leaving l CROSS JOIN preemptor p
+         CROSS JOIN LATERAL tenancy.pool_quota_chain(l.node_id, p.pool) c
+      ), used AS (               -- what a level will hold: its tasks but the leaving, and T
+        SELECT lv.level, u.in_pool + plus.gpus AS in_pool, u.overall + plus.gpus AS overall
+          FROM (SELECT DISTINCT level FROM chains WHERE depth = 0) lv
+          JOIN tenancy.nodes n ON n.id = lv.level
+         CROSS JOIN preemptor p CROSS JOIN gone g
+         CROSS JOIN LATERAL queue.quota_used(lv.level, p.pool, g.ids, false) u
+         CROSS JOIN LATERAL (SELECT CASE WHEN p.path <@ n.path THEN p.gpus ELSE 0 END AS gpus) plus
+      ), own AS MATERIALIZED (   -- the leaving that fit their own level's guarantee again
+        SELECT c.id
+          FROM chains c JOIN used u USING (level)
+         WHERE c.depth = 0 AND u.in_pool <= c.room_in_pool AND u.overall <= c.room
+      ), used_above AS (
+        SELECT lv.level, u.in_pool + plus.gpus AS in_pool, u.overall + plus.gpus AS overall
+          FROM (SELECT DISTINCT level FROM chains
+                 WHERE depth > 0 AND id IN (SELECT id FROM own)) lv
+          JOIN tenancy.nodes n ON n.id = lv.level
+         CROSS JOIN preemptor p CROSS JOIN gone g
+         CROSS JOIN LATERAL queue.quota_used(lv.level, p.pool, g.ids, false) u
+         CROSS JOIN LATERAL (SELECT CASE WHEN p.path <@ n.path THEN p.gpus ELSE 0 END AS gpus) plus
+      ), back_in_quota AS (     -- ... and every level above
         SELECT l.id, l.grp
-          FROM leaving l, preemptor p
-         WHERE NOT EXISTS (
-           SELECT FROM tenancy.pool_quota_chain(l.node_id, p.pool) c
-             JOIN tenancy.nodes level ON level.id = c.node_id
-            CROSS JOIN LATERAL queue.quota_used(
-                    c.node_id, p.pool, (SELECT array_agg(id) FROM planned) || p.id, false) u
-            CROSS JOIN LATERAL (SELECT CASE WHEN p.path <@ level.path THEN p.gpus ELSE 0 END
-                                         + l.gpus AS gpus) plus   -- T's GPUs and its own
-            WHERE u.in_pool + plus.gpus > COALESCE(c.pool_guaranteed_gpus, c.total_guaranteed_gpus)
-               OR u.overall + plus.gpus > c.total_guaranteed_gpus)
+          FROM leaving l
+         WHERE l.id IN (SELECT id FROM own)
+           AND NOT EXISTS (SELECT FROM chains c JOIN used_above u USING (level)
+                            WHERE c.id = l.id AND c.depth > 0
+                              AND (u.in_pool > c.room_in_pool OR u.overall > c.room))
       )
       SELECT v.id FROM planned v
        WHERE v.id IN (SELECT id FROM back_in_quota)
