@@ -312,8 +312,9 @@ public final class PreemptionBenchmark {
   }
 
   /**
-   * VACUUM after the pending tasks are in, in a connection of its own, and the share of placements'
-   * pages it marked all-visible (the index-only scans depend on it), printed.
+   * VACUUM after the pending tasks are in, in a connection of its own, and the share of the pages
+   * of placements and tasks it marked all-visible (the index-only scans of the plan and of the
+   * quota sums depend on it), printed.
    */
   private void vacuum() throws SQLException {
     try (Connection c = data.getConnection()) {
@@ -321,24 +322,28 @@ public final class PreemptionBenchmark {
       // cutoff back); a steady cluster's autovacuum does. So try again for up to 30 s.
       for (int attempt = 0; attempt < 30; attempt++) {
         SchedulingBenchmark.execute(c, "VACUUM ANALYZE queue.placements");
+        SchedulingBenchmark.execute(c, "VACUUM ANALYZE queue.tasks");
         if (Long.parseLong(
                 SchedulingBenchmark.scalar(
                     c,
-                    "SELECT relpages - relallvisible FROM pg_class"
-                        + " WHERE oid = 'queue.placements'::regclass"))
+                    "SELECT sum(relpages - relallvisible) FROM pg_class"
+                        + " WHERE oid IN ('queue.placements'::regclass, 'queue.tasks'::regclass)"))
             == 0) {
           break;
         }
         sleep(Duration.ofSeconds(1));
       }
-      SchedulingBenchmark.execute(c, "VACUUM ANALYZE queue.tasks");
-      System.out.printf(
-          Locale.ROOT,
-          "placements: %s of %s pages all-visible%n",
-          SchedulingBenchmark.scalar(
-              c, "SELECT relallvisible FROM pg_class WHERE oid = 'queue.placements'::regclass"),
-          SchedulingBenchmark.scalar(
-              c, "SELECT relpages FROM pg_class WHERE oid = 'queue.placements'::regclass"));
+      for (String table : List.of("placements", "tasks")) {
+        System.out.printf(
+            Locale.ROOT,
+            "%s: %s of %s pages all-visible%n",
+            table,
+            SchedulingBenchmark.scalar(
+                c,
+                "SELECT relallvisible FROM pg_class WHERE oid = 'queue." + table + "'::regclass"),
+            SchedulingBenchmark.scalar(
+                c, "SELECT relpages FROM pg_class WHERE oid = 'queue." + table + "'::regclass"));
+      }
     }
   }
 

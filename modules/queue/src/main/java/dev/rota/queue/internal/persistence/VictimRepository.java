@@ -310,7 +310,7 @@ public class VictimRepository {
                c.total_guaranteed_gpus - l.gpus AS room
           FROM leaving l CROSS JOIN preemptor p
          CROSS JOIN LATERAL tenancy.pool_quota_chain(l.node_id, p.pool) c
-      ), used AS (               -- what a level will hold: its tasks but the leaving, and T
+      ), used AS MATERIALIZED (  -- what a level will hold: its tasks but the leaving, and T
         SELECT lv.level, u.in_pool + plus.gpus AS in_pool, u.overall + plus.gpus AS overall
           FROM (SELECT DISTINCT level FROM chains WHERE depth = 0) lv
           JOIN tenancy.nodes n ON n.id = lv.level
@@ -321,7 +321,7 @@ public class VictimRepository {
         SELECT c.id
           FROM chains c JOIN used u USING (level)
          WHERE c.depth = 0 AND u.in_pool <= c.room_in_pool AND u.overall <= c.room
-      ), used_above AS (
+      ), used_above AS MATERIALIZED (
         SELECT lv.level, u.in_pool + plus.gpus AS in_pool, u.overall + plus.gpus AS overall
           FROM (SELECT DISTINCT level FROM chains
                  WHERE depth > 0 AND id IN (SELECT id FROM own)) lv
