@@ -93,7 +93,7 @@ public class AdmissionRepository {
         FROM tenancy.pool_quota_chain(?, ?) c            -- 1 the task's node, 2 pool
         CROSS JOIN LATERAL queue.quota_used(c.node_id, ?, -- 3 pool
                                             ?::bigint[], -- 4 counted as gone: the task, victims
-                                            true) u
+                                            true, true) u
        ORDER BY c.depth
       """;
 
@@ -124,7 +124,7 @@ public class AdmissionRepository {
       ), own AS MATERIALIZED (   -- each project's own level first: the one most often beyond
         SELECT ch.project
           FROM chains ch
-         CROSS JOIN LATERAL queue.quota_used(ch.level, ?, '{}'::bigint[], false) u -- 3 pool
+         CROSS JOIN LATERAL queue.quota_used(ch.level, ?, '{}'::bigint[], false, true) u -- 3 pool
          WHERE ch.depth = 0
            AND u.in_pool <= ch.guaranteed_in_pool AND u.overall <= ch.guaranteed
       ), above AS MATERIALIZED ( -- then, once each, the levels above the projects within it
@@ -132,7 +132,7 @@ public class AdmissionRepository {
           FROM (SELECT DISTINCT level, guaranteed_in_pool, guaranteed
                   FROM chains
                  WHERE depth > 0 AND project IN (SELECT project FROM own)) l
-         CROSS JOIN LATERAL queue.quota_used(l.level, ?, '{}'::bigint[], false) u -- 4 pool
+         CROSS JOIN LATERAL queue.quota_used(l.level, ?, '{}'::bigint[], false, true) u -- 4 pool
          WHERE u.in_pool > l.guaranteed_in_pool OR u.overall > l.guaranteed
       )
       UPDATE queue.tasks t SET quota_mode = 'in_quota'

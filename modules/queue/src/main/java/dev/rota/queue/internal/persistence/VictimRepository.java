@@ -273,37 +273,45 @@ public class VictimRepository {
    * plan's victims left (and T holds its GPUs) was not borrowing beyond its tenant's guarantee
    * after all, and requeued it could reclaim from T or T's chain, a ping-pong (QueueSettlesIT found
    * it: two borrowing tasks of one project taken together, the tenant over its guarantee by less
-   * than both). Asked of the plan's borrowing victims and of the borrowing victims of open
-   * decisions under the same top-level group (preempting, or requeued and waiting): a second
-   * decision can bring the first one's victim back in quota through a level they share
-   * (QueueSettlesIT found that too); for such an earlier victim, the plan's victims under its group
-   * stay. What a level uses is what it will hold (queue.quota_used without the leaving ones). Each
-   * victim's own level is asked first, and the levels above only for those within it there; each
-   * level once.
+   * than both). Asked of the plan's borrowing victims and of the pool's other borrowing victims
+   * under the same top-level group that have not run again yet (preempting, or requeued and
+   * waiting, whether or not their preemptor was admitted since): a second decision can bring the
+   * first one's victim back in quota through a level they share (QueueSettlesIT found that too);
+   * for such an earlier victim, the plan's victims under its group stay. What a level uses is what
+   * it will hold (queue.quota_used without the leaving ones): with T's GPUs when T will be in
+   * quota; without any borrowing task when T will borrow, as the victim could come back and reclaim
+   * borrowers, T first among them, until it fits its guarantee beside the in-quota work
+   * (QueueSettlesIT found that: a borrowing gang took a sibling project's task that its own group's
+   * guarantee had room for). Each victim's own level is asked first, and the levels above only for
+   * those within it there; each level once.
    */
   private static final String COME_BACK_IN_QUOTA =
       """
       WITH preemptor AS (
-        SELECT t.id, t.pool, t.replicas * t.gpus_per_replica AS gpus, n.path
+        SELECT t.id, t.pool, t.replicas * t.gpus_per_replica AS gpus, n.path,
+               ?::text AS t_mode                                  -- 1 T's mode
           FROM queue.tasks t JOIN tenancy.nodes n ON n.id = t.node_id
-         WHERE t.id = ?                                           -- 1 T
+         WHERE t.id = ?                                           -- 2 T
       ), planned AS MATERIALIZED (
         SELECT t.id, t.node_id, t.quota_mode, t.replicas * t.gpus_per_replica AS gpus,
                subpath(n.path, 0, 1) AS grp
           FROM queue.tasks t JOIN tenancy.nodes n ON n.id = t.node_id
-         WHERE t.id = ANY (?::bigint[])                           -- 2 the plan's victims
+         WHERE t.id = ANY (?::bigint[])                           -- 3 the plan's victims
       ), gone AS (
         SELECT array_agg(id) || (SELECT id FROM preemptor) AS ids FROM planned
       ), leaving AS MATERIALIZED (
         SELECT id, node_id, gpus, grp FROM planned WHERE quota_mode = 'borrowing'
         UNION
         SELECT t.id, t.node_id, t.replicas * t.gpus_per_replica, subpath(n.path, 0, 1)
-          FROM queue.preemptions d                       -- open decisions: preemptions_open
-          JOIN queue.tasks t ON t.id = d.victim_id AND t.state IN ('preempting', 'pending')
+          FROM queue.tasks t                             -- tasks_preempted_by_pool (V28)
           JOIN tenancy.nodes n ON n.id = t.node_id
-         WHERE d.released_at IS NULL AND d.victim_quota_mode = 'borrowing'
-           AND t.pool = (SELECT pool FROM preemptor)
+         WHERE t.pool = (SELECT pool FROM preemptor) AND t.id <> (SELECT id FROM preemptor)
+           AND (t.state = 'preempting' OR (t.state = 'pending' AND t.attempt > 1))
            AND subpath(n.path, 0, 1) IN (SELECT grp FROM planned)
+           AND EXISTS (SELECT FROM queue.preemptions d    -- preempted as a borrower, last time
+                        WHERE d.victim_id = t.id AND d.victim_quota_mode = 'borrowing'
+                          AND d.victim_attempt = t.attempt
+                                                 - CASE WHEN t.state = 'pending' THEN 1 ELSE 0 END)
       ), chains AS MATERIALIZED (
         SELECT l.id, c.node_id AS level, c.depth,
                COALESCE(c.pool_guaranteed_gpus, c.total_guaranteed_gpus) - l.gpus AS room_in_pool,
@@ -315,8 +323,9 @@ public class VictimRepository {
           FROM (SELECT DISTINCT level FROM chains WHERE depth = 0) lv
           JOIN tenancy.nodes n ON n.id = lv.level
          CROSS JOIN preemptor p CROSS JOIN gone g
-         CROSS JOIN LATERAL queue.quota_used(lv.level, p.pool, g.ids, false) u
-         CROSS JOIN LATERAL (SELECT CASE WHEN p.path <@ n.path THEN p.gpus ELSE 0 END AS gpus) plus
+         CROSS JOIN LATERAL queue.quota_used(lv.level, p.pool, g.ids, false, p.t_mode = 'in_quota') u
+         CROSS JOIN LATERAL (SELECT CASE WHEN p.t_mode = 'in_quota' AND p.path <@ n.path
+                                         THEN p.gpus ELSE 0 END AS gpus) plus
       ), own AS MATERIALIZED (   -- the leaving that fit their own level's guarantee again
         SELECT c.id
           FROM chains c JOIN used u USING (level)
@@ -327,8 +336,9 @@ public class VictimRepository {
                  WHERE depth > 0 AND id IN (SELECT id FROM own)) lv
           JOIN tenancy.nodes n ON n.id = lv.level
          CROSS JOIN preemptor p CROSS JOIN gone g
-         CROSS JOIN LATERAL queue.quota_used(lv.level, p.pool, g.ids, false) u
-         CROSS JOIN LATERAL (SELECT CASE WHEN p.path <@ n.path THEN p.gpus ELSE 0 END AS gpus) plus
+         CROSS JOIN LATERAL queue.quota_used(lv.level, p.pool, g.ids, false, p.t_mode = 'in_quota') u
+         CROSS JOIN LATERAL (SELECT CASE WHEN p.t_mode = 'in_quota' AND p.path <@ n.path
+                                         THEN p.gpus ELSE 0 END AS gpus) plus
       ), back_in_quota AS (     -- ... and every level above
         SELECT l.id, l.grp
           FROM leaving l
@@ -454,7 +464,7 @@ public class VictimRepository {
       if (plan.victims().isEmpty()) {
         return plan;
       }
-      Set<Long> stay = comeBackInQuota(c, taskId, plan);
+      Set<Long> stay = comeBackInQuota(c, taskId, mode, plan);
       if (!stay.isEmpty()) {
         skipped.addAll(stay);
         continue;
@@ -476,10 +486,12 @@ public class VictimRepository {
     return new Plan(List.of(), 0);
   }
 
-  private Set<Long> comeBackInQuota(Connection c, long taskId, Plan plan) throws SQLException {
+  private Set<Long> comeBackInQuota(Connection c, long taskId, String mode, Plan plan)
+      throws SQLException {
     try (PreparedStatement select = c.prepareStatement(COME_BACK_IN_QUOTA)) {
-      select.setLong(1, taskId);
-      select.setArray(2, c.createArrayOf("bigint", plan.ids()));
+      select.setString(1, mode);
+      select.setLong(2, taskId);
+      select.setArray(3, c.createArrayOf("bigint", plan.ids()));
       Set<Long> stay = new HashSet<>();
       try (ResultSet row = select.executeQuery()) {
         while (row.next()) {

@@ -176,16 +176,16 @@ class PreemptionIT {
     running(owner, node, 2, "rota-low", "in_quota", 60, null);
     long kept = running(owner, node, 2, "rota-low", "borrowing", 60, null);
     long taken = running(owner, node, 2, "rota-low", "borrowing", 10, null);
-    running(queue.project(), node, 2, "rota-high", "borrowing", 60, null);
-    long t = queue.submit(queue.project(), 1, 2, "rota-high");
+    running(guaranteed(2), node, 2, "rota-high", "in_quota", 60, null);
+    long t = queue.submit(guaranteed(2), 1, 2, "rota-high");
 
     admission.admit(queue.pool, Instant.now());
 
     assertThat(preempting()).containsExactly(taken);
     assertThat(queue.task(kept).quotaMode())
-        .as("its tenant will hold 4 of its 4 guaranteed GPUs: no other borrowing task may take it")
+        .as("its tenant will hold 4 of its 4 guaranteed GPUs: no other task may reclaim it")
         .isEqualTo("in_quota");
-    assertThat(decisions(t)).containsExactly(taken + ":borrowing-lower-priority:" + node);
+    assertThat(decisions(t)).containsExactly(taken + ":reclaim-borrowed:" + node);
   }
 
   @Test
