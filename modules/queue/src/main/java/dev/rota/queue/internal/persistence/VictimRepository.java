@@ -282,8 +282,9 @@ public class VictimRepository {
    * quota; without any borrowing task when T will borrow, as the victim could come back and reclaim
    * borrowers, T first among them, until it fits its guarantee beside the in-quota work
    * (QueueSettlesIT found that: a borrowing gang took a sibling project's task that its own group's
-   * guarantee had room for). Each victim's own level is asked first, and the levels above only for
-   * those within it there; each level once.
+   * guarantee had room for), and without the in-quota work of the victim's own project below its
+   * priority (it could take that back by rule (a); found too). Each victim's own level is asked
+   * first, and the levels above only for those within it there; each level once.
    */
   private static final String COME_BACK_IN_QUOTA =
       """
@@ -294,15 +295,15 @@ public class VictimRepository {
          WHERE t.id = ?                                           -- 2 T
       ), planned AS MATERIALIZED (
         SELECT t.id, t.node_id, t.quota_mode, t.replicas * t.gpus_per_replica AS gpus,
-               subpath(n.path, 0, 1) AS grp
+               t.priority, subpath(n.path, 0, 1) AS grp
           FROM queue.tasks t JOIN tenancy.nodes n ON n.id = t.node_id
          WHERE t.id = ANY (?::bigint[])                           -- 3 the plan's victims
       ), gone AS (
         SELECT array_agg(id) || (SELECT id FROM preemptor) AS ids FROM planned
       ), leaving AS MATERIALIZED (
-        SELECT id, node_id, gpus, grp FROM planned WHERE quota_mode = 'borrowing'
+        SELECT id, node_id, gpus, priority, grp FROM planned WHERE quota_mode = 'borrowing'
         UNION
-        SELECT t.id, t.node_id, t.replicas * t.gpus_per_replica, subpath(n.path, 0, 1)
+        SELECT t.id, t.node_id, t.replicas * t.gpus_per_replica, t.priority, subpath(n.path, 0, 1)
           FROM queue.tasks t                             -- tasks_preempted_by_pool (V28)
           JOIN tenancy.nodes n ON n.id = t.node_id
          WHERE t.pool = (SELECT pool FROM preemptor) AND t.id <> (SELECT id FROM preemptor)
@@ -312,11 +313,22 @@ public class VictimRepository {
                         WHERE d.victim_id = t.id AND d.victim_quota_mode = 'borrowing'
                           AND d.victim_attempt = t.attempt
                                                  - CASE WHEN t.state = 'pending' THEN 1 ELSE 0 END)
+      ), yields AS MATERIALIZED (
+        -- For a borrowing T, the in-quota work of the victim's own project below its priority: it
+        -- could take that back by rule (a) to fit its guarantee, so it counts as room.
+        SELECT l.id, COALESCE(sum(o.replicas * o.gpus_per_replica), 0) AS gpus
+          FROM leaving l CROSS JOIN preemptor p CROSS JOIN gone g
+          LEFT JOIN queue.tasks o
+                 ON p.t_mode = 'borrowing' AND o.node_id = l.node_id AND o.pool = p.pool
+                AND o.state IN ('admitted', 'running') AND o.quota_mode = 'in_quota'
+                AND o.priority < l.priority AND o.id <> ALL (g.ids)
+         GROUP BY l.id
       ), chains AS MATERIALIZED (
         SELECT l.id, c.node_id AS level, c.depth,
-               COALESCE(c.pool_guaranteed_gpus, c.total_guaranteed_gpus) - l.gpus AS room_in_pool,
-               c.total_guaranteed_gpus - l.gpus AS room
-          FROM leaving l CROSS JOIN preemptor p
+               COALESCE(c.pool_guaranteed_gpus, c.total_guaranteed_gpus) - l.gpus + y.gpus
+                 AS room_in_pool,
+               c.total_guaranteed_gpus - l.gpus + y.gpus AS room
+          FROM leaving l JOIN yields y USING (id) CROSS JOIN preemptor p
          CROSS JOIN LATERAL tenancy.pool_quota_chain(l.node_id, p.pool) c
       ), used AS MATERIALIZED (  -- what a level will hold: its tasks but the leaving, and T
         SELECT lv.level, u.in_pool + plus.gpus AS in_pool, u.overall + plus.gpus AS overall

@@ -330,35 +330,25 @@ class PreemptionLifecycleIT {
    * every outbox row they left (thousands after QueueSettlesIT, five minutes against the mock).
    */
   private void leaveOnlyTheOutboxRowOf(long task) {
-    transactions.write(
-        "test",
-        c -> {
-          try (PreparedStatement delete =
-              c.prepareStatement(
-                  """
-                  DELETE FROM platform.reconcile_outbox
-                   WHERE NOT (kind = ? AND object_key = ?)  -- 1 kind, 2 the task
-                  """)) {
-            delete.setString(1, TaskReconciler.KIND);
-            delete.setString(2, String.valueOf(task));
-            return delete.executeUpdate();
-          }
-        });
+    onOutbox("DELETE FROM platform.reconcile_outbox WHERE NOT (kind = ? AND object_key = ?)", task);
   }
 
   private void expireClaim(long task) {
+    onOutbox(
+        "UPDATE platform.reconcile_outbox SET claimed_until = now() - interval '1 second'"
+            + " WHERE kind = ? AND object_key = ?",
+        task);
+  }
+
+  /** Runs {@code sql} whose parameters are 1 the task reconciler's kind and 2 the task's key. */
+  private void onOutbox(String sql, long task) {
     transactions.write(
         "test",
         c -> {
-          try (PreparedStatement expire =
-              c.prepareStatement(
-                  """
-                  UPDATE platform.reconcile_outbox SET claimed_until = now() - interval '1 second'
-                   WHERE kind = ? AND object_key = ?  -- 1 kind, 2 the task
-                  """)) {
-            expire.setString(1, TaskReconciler.KIND);
-            expire.setString(2, String.valueOf(task));
-            return expire.executeUpdate();
+          try (PreparedStatement statement = c.prepareStatement(sql)) {
+            statement.setString(1, TaskReconciler.KIND);
+            statement.setString(2, String.valueOf(task));
+            return statement.executeUpdate();
           }
         });
   }

@@ -41,8 +41,10 @@ import org.junit.jupiter.api.Test;
  * tenant, node or quota, so each one's stretch is a stretch in which nothing else changed for it.
  *
  * <p>The seed is printed and every choice comes from it (the database draws nothing at random), so
- * {@code -Drota.settle.seed=N} replays a run; {@code -Drota.settle.steps=N} runs longer. A failure
- * names the seed, the lane and the step, and lists the preemptions of the stretch.
+ * {@code -Drota.settle.seed=N} replays a run (without it, each run draws a fresh seed); {@code
+ * -Drota.settle.steps=N} runs longer; {@code -Drota.settle.keep} leaves the run's rows in the
+ * database, to be read while it is up. A failure names the seed, the lane and the step, and lists
+ * the preemptions of the stretch.
  */
 class QueueSettlesIT {
 
