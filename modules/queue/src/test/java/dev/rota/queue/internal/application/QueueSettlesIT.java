@@ -52,11 +52,11 @@ class QueueSettlesIT {
   private static final int ROUNDS_BOUND = 60;
 
   /**
-   * Steps of a run: with the default, a fresh seed, some 2,800 submissions, 1,900 completions and
-   * 450 preemptions in about a minute. Longer runs ({@code -Drota.settle.steps}) are in
+   * Steps of a run: with the default, a fresh seed, some 4,200 submissions, 2,800 completions and
+   * 500 preemptions in about a minute. Longer runs ({@code -Drota.settle.steps}) are in
    * docs/queue.md ("Settle proof").
    */
-  private static final int STEPS = 200;
+  private static final int STEPS = 300;
 
   /** Threads, each driving pools of its own: the two cores both work. */
   private static final int LANES = 2;
