@@ -53,7 +53,7 @@ class QueueSettlesIT {
 
   /**
    * Steps of a run: with the default, a fresh seed, some 4,200 submissions, 2,800 completions and
-   * 500 preemptions in about a minute. Longer runs ({@code -Drota.settle.steps}) are in
+   * 350 to 500 preemptions in one to two minutes. Longer runs ({@code -Drota.settle.steps}) are in
    * docs/queue.md ("Settle proof").
    */
   private static final int STEPS = 300;
